@@ -1,0 +1,135 @@
+"""Test harness.
+
+The backend comes from TEST_DATABASE_URL (default: a SQLite file in a temp folder). The schema is
+built once per run by ``alembic upgrade head`` — migrations are tested every run. Each test runs
+inside a transaction that is rolled back at the end; the app's session joins it with savepoints,
+so the app's own commits are real commits to it and invisible to the next test.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from sqlalchemy import Engine, create_engine, text
+from sqlalchemy.engine import make_url
+from sqlalchemy.orm import Session
+
+from tests.helpers import (
+    DEFAULT_PASSWORD,
+    Browser,
+    TestUsers,
+    alembic_config,
+    reset_database,
+    run_alembic,
+)
+from webadmin import create_app
+from webadmin.db import get_db
+
+TEST_SECRET = "test-secret-key-that-is-long-enough-0123456789"
+
+
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory: pytest.TempPathFactory) -> str:
+    url = os.environ.get("TEST_DATABASE_URL")
+    if not url:
+        url = f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.db'}"
+    return url
+
+
+@pytest.fixture(scope="session")
+def backend(database_url: str) -> str:
+    return make_url(database_url).get_backend_name()
+
+
+@pytest.fixture(scope="session")
+def migrated_database(database_url: str) -> str:
+    """An empty database brought to head by the migrations."""
+    reset_database(database_url)
+    run_alembic(alembic_config(database_url), "upgrade", "head")
+    return database_url
+
+
+def make_test_app(database_url: str, **overrides: object) -> Flask:
+    config: dict[str, object] = {
+        "ENV_NAME": "testing",
+        "TESTING": True,
+        "SECRET_KEY": TEST_SECRET,
+        "DATABASE_URL": database_url,
+        "SERVER_NAME": None,
+        "RATELIMIT_STORAGE_URI": "memory://",
+    }
+    config.update(overrides)
+    return create_app(config)
+
+
+@pytest.fixture
+def app_config() -> dict[str, object]:
+    """Per-test overrides of the app's settings (override this fixture in a module)."""
+    return {}
+
+
+@pytest.fixture
+def app(migrated_database: str, app_config: dict[str, object]) -> Iterator[Flask]:
+    app = make_test_app(migrated_database, **app_config)
+    database = get_db(app)
+    connection = database.engine.connect()
+    outer = connection.begin()
+    database.session.configure(bind=connection, join_transaction_mode="create_savepoint")
+    try:
+        yield app
+    finally:
+        database.session.remove()
+        if outer.is_active:
+            outer.rollback()
+        connection.close()
+        database.engine.dispose()
+
+
+@pytest.fixture
+def db_session(app: Flask) -> Iterator[Session]:
+    """The app's scoped session, inside the test's rolled-back transaction."""
+    with app.app_context():
+        yield get_db(app).session()
+
+
+@pytest.fixture
+def client(app: Flask) -> FlaskClient:
+    return app.test_client()
+
+
+@pytest.fixture
+def browser(app: Flask) -> Browser:
+    """A test client that fills forms like a browser: it reads the CSRF token from the page."""
+    return Browser(app.test_client())
+
+
+@pytest.fixture
+def users(app: Flask) -> TestUsers:
+    """One account of each kind, committed in the test's transaction."""
+    with app.app_context():
+        return TestUsers.create(get_db(app).session())
+
+
+@pytest.fixture
+def committing_engine(migrated_database: str) -> Iterator[Engine]:
+    """For tests that need real commits seen by several connections (races, outages).
+
+    Every table is emptied afterwards so the next test starts clean.
+    """
+    engine = create_engine(migrated_database)
+    try:
+        yield engine
+    finally:
+        from webadmin.models import Base
+
+        with engine.begin() as connection:
+            for table in reversed(Base.metadata.sorted_tables):
+                connection.execute(table.delete())
+        engine.dispose()
+
+
+__all__ = ["DEFAULT_PASSWORD", "make_test_app", "text"]

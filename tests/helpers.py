@@ -1,0 +1,122 @@
+"""Helpers shared by the tests: migrations, a CSRF-aware client, standard accounts."""
+
+from __future__ import annotations
+
+import functools
+import os
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from alembic import command
+from alembic.config import Config
+from flask.testing import FlaskClient
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
+from sqlalchemy.orm import Session
+from werkzeug.test import TestResponse
+
+from webadmin import PROJECT_ROOT
+from webadmin.auth.passwords import hash_password
+from webadmin.models import User, UserRole
+
+DEFAULT_PASSWORD = "correct horse battery staple"  # noqa: S105 - test accounts only
+CSRF_INPUT = re.compile(
+    r'name="csrf_token"[^>]*value="([^"]+)"|value="([^"]+)"[^>]*name="csrf_token"')
+
+
+@functools.cache
+def default_password_hash() -> str:
+    """scrypt is slow on purpose; hash the shared test password once per run."""
+    return hash_password(DEFAULT_PASSWORD)
+
+
+def alembic_config(url: str) -> Config:
+    config = Config(os.path.join(PROJECT_ROOT, "alembic.ini"))
+    config.set_main_option("script_location", os.path.join(PROJECT_ROOT, "migrations"))
+    config.set_main_option("sqlalchemy.url", url.replace("%", "%%"))
+    config.attributes["configure_logger"] = False
+    return config
+
+
+def run_alembic(config: Config, verb: str, *args: Any) -> Any:
+    return getattr(command, verb)(config, *args)
+
+
+def reset_database(url: str) -> None:
+    """Drop everything so the migrations start from an empty database."""
+    parsed = make_url(url)
+    if parsed.get_backend_name() == "sqlite":
+        path = parsed.database
+        for suffix in ("", "-wal", "-shm"):
+            if path and os.path.exists(path + suffix):
+                os.remove(path + suffix)
+        return
+    engine = create_engine(url, isolation_level="AUTOCOMMIT")
+    with engine.connect() as connection:
+        connection.execute(text("DROP SCHEMA IF EXISTS public CASCADE"))
+        connection.execute(text("CREATE SCHEMA public"))
+    engine.dispose()
+
+
+def csrf_token_from(html: str) -> str:
+    match = CSRF_INPUT.search(html)
+    if not match:
+        raise AssertionError("no csrf_token input on the page")
+    return match.group(1) or match.group(2)
+
+
+@dataclass
+class Browser:
+    """Fills forms like a browser: GET the page, read its CSRF token, POST with it."""
+
+    client: FlaskClient
+
+    def get(self, url: str, **kwargs: Any) -> TestResponse:
+        return self.client.get(url, **kwargs)
+
+    def token_for(self, page_url: str) -> str:
+        response = self.client.get(page_url)
+        assert response.status_code == 200, (page_url, response.status_code)
+        return csrf_token_from(response.get_data(as_text=True))
+
+    def submit(self, page_url: str, data: dict[str, Any] | None = None, *,
+               action: str | None = None, **kwargs: Any) -> TestResponse:
+        """POST ``data`` to ``action`` (default: the page itself) with the page's CSRF token."""
+        payload = dict(data or {})
+        payload["csrf_token"] = self.token_for(page_url)
+        return self.client.post(action or page_url, data=payload, **kwargs)
+
+    def login(self, email: str, password: str = DEFAULT_PASSWORD, **kwargs: Any) -> TestResponse:
+        return self.submit("/login", {"email": email, "password": password}, **kwargs)
+
+    def logout(self) -> TestResponse:
+        return self.submit("/account/password", action="/logout")
+
+
+@dataclass
+class TestUsers:
+    superadmin: User
+    singer: User
+    other_singer: User
+    listener: User
+
+    __test__ = False  # not a test class
+
+    @classmethod
+    def create(cls, session: Session) -> TestUsers:
+        def make(email: str, name: str, role: UserRole) -> User:
+            user = User(email=email, display_name=name, password_hash=default_password_hash(),
+                        role=role)
+            session.add(user)
+            return user
+
+        users = cls(
+            superadmin=make("admin@example.test", "Ada Admin", UserRole.superadmin),
+            singer=make("singer@example.test", "Sia Singer", UserRole.singer),
+            other_singer=make("other@example.test", "Otto Other", UserRole.singer),
+            listener=make("listener@example.test", "Lee Listener", UserRole.listener),
+        )
+        session.flush()
+        session.commit()
+        return users

@@ -1,0 +1,53 @@
+"""Command-line tasks: ``flask seed``, ``flask create-superadmin``."""
+
+from __future__ import annotations
+
+import click
+from flask import Flask
+
+from .auth.passwords import password_problem
+from .db import get_db
+
+
+def register(app: Flask) -> None:
+    app.cli.add_command(seed_command)
+    app.cli.add_command(create_superadmin_command)
+
+
+@click.command("seed")
+@click.option("--demo", is_flag=True, help="Also load demo singers, songs and a listener.")
+def seed_command(demo: bool) -> None:
+    """Insert reference data (genres, plans, settings, strings). Safe to run again."""
+    from .services.demo import DEMO_PASSWORD, SINGERS, load_demo_data
+    from .services.seed import seed_reference_data
+
+    session = get_db().session()
+    added = seed_reference_data(session)
+    if demo:
+        added.update(load_demo_data(session))
+    session.commit()
+    click.echo("Seeded: " + ", ".join(f"{name} +{count}" for name, count in added.items()))
+    if demo:
+        click.echo(f"Demo singers ({', '.join(email for email, _ in SINGERS)}) "
+                   f"use the password {DEMO_PASSWORD!r}.")
+
+
+@click.command("create-superadmin")
+@click.option("--email", prompt=True, help="Sign-in email of the superadmin.")
+@click.option("--password", prompt=True, hide_input=True, confirmation_prompt=True,
+              help="Password (prompted without echo when omitted).")
+@click.option("--name", "display_name", default="Administrator", show_default=True)
+def create_superadmin_command(email: str, password: str, display_name: str) -> None:
+    """Create a superadmin, or reset the password of an existing account to make it one."""
+    from .services.users import ensure_superadmin
+
+    problem = password_problem(password)
+    if problem:
+        raise click.BadParameter(problem, param_hint="--password")
+    if "@" not in email or len(email) > 320:
+        raise click.BadParameter("enter a valid email address", param_hint="--email")
+    session = get_db().session()
+    user, created = ensure_superadmin(session, email=email, password=password,
+                                      display_name=display_name)
+    session.commit()
+    click.echo(f"{'Created' if created else 'Updated'} superadmin {user.email}.")

@@ -1,0 +1,174 @@
+"""Settings from the environment, validated once at start.
+
+Every setting has a name, a parser and a default; ``load_settings`` reads them all and raises
+``ConfigError`` with a message that says what to do, so a bad deployment fails at boot instead of
+at the first request.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+WEAK_SECRETS = {"", "secret", "changeme", "change-me", "dev", "development", "please-change-me"}
+MIN_SECRET_LENGTH = 32
+
+
+class ConfigError(RuntimeError):
+    """A setting is missing or invalid; the message tells the operator how to fix it."""
+
+
+def _bool(raw: str) -> bool:
+    value = raw.strip().lower()
+    if value in {"1", "true", "yes", "on"}:
+        return True
+    if value in {"0", "false", "no", "off", ""}:
+        return False
+    raise ValueError(f"expected true/false, got {raw!r}")
+
+
+def _int(raw: str) -> int:
+    return int(raw.strip())
+
+
+def _nonneg_int(raw: str) -> int:
+    value = int(raw.strip())
+    if value < 0:
+        raise ValueError("must be 0 or more")
+    return value
+
+
+def _float(raw: str) -> float:
+    return float(raw.strip())
+
+
+def _str(raw: str) -> str:
+    return raw
+
+
+def _choice(*choices: str) -> Callable[[str], str]:
+    def parse(raw: str) -> str:
+        value = raw.strip().lower()
+        if value not in choices:
+            raise ValueError(f"expected one of {', '.join(choices)}, got {raw!r}")
+        return value
+
+    return parse
+
+
+@dataclass(frozen=True)
+class Setting:
+    env: str
+    key: str
+    parse: Callable[[str], Any]
+    default: Any
+    help: str
+
+
+# The single list of environment variables; README's configuration table mirrors it.
+SETTINGS: tuple[Setting, ...] = (
+    Setting("WEBADMIN_ENV", "ENV_NAME", _choice("production", "development", "testing"),
+            "production", "production, development or testing"),
+    Setting("SECRET_KEY", "SECRET_KEY", _str, None,
+            "signs sessions and CSRF tokens; 32+ random characters (required in production)"),
+    Setting("DATABASE_URL", "DATABASE_URL", _str, None,
+            "SQLAlchemy URL; default: SQLite file instance/webadmin.db"),
+    Setting("DB_POOL_SIZE", "DB_POOL_SIZE", _nonneg_int, 5,
+            "connections kept per process (server DBs)"),
+    Setting("DB_MAX_OVERFLOW", "DB_MAX_OVERFLOW", _nonneg_int, 10, "extra connections under burst"),
+    Setting("DB_POOL_RECYCLE", "DB_POOL_RECYCLE", _int, 1800,
+            "seconds before a connection is renewed"),
+    Setting("DB_POOL_TIMEOUT", "DB_POOL_TIMEOUT", _float, 5.0,
+            "seconds to wait for a free pooled connection"),
+    Setting("DB_CONNECT_TIMEOUT", "DB_CONNECT_TIMEOUT", _nonneg_int, 5,
+            "seconds to wait for the database to accept a connection"),
+    Setting("DB_STATEMENT_TIMEOUT_MS", "DB_STATEMENT_TIMEOUT_MS", _nonneg_int, 30000,
+            "PostgreSQL statement_timeout per connection, 0 = none"),
+    Setting("SQL_ECHO", "SQL_ECHO", _bool, False, "log every SQL statement"),
+    Setting("RATELIMIT_STORAGE_URI", "RATELIMIT_STORAGE_URI", _str, "memory://",
+            "throttling store: memory:// (one process) or redis://host:6379/0 (several)"),
+    Setting("LOGIN_MAX_ATTEMPTS", "LOGIN_MAX_ATTEMPTS", _nonneg_int, 5,
+            "failed sign-ins allowed per account and per address in the window"),
+    Setting("LOGIN_LOCK_SECONDS", "LOGIN_LOCK_SECONDS", _nonneg_int, 900,
+            "length of the sign-in throttling window, seconds"),
+    Setting("SESSION_COOKIE_SECURE", "SESSION_COOKIE_SECURE", _bool, None,
+            "force Secure cookies; default: on in production"),
+    Setting("SESSION_LIFETIME_MINUTES", "SESSION_LIFETIME_MINUTES", _nonneg_int, 480,
+            "idle session lifetime"),
+    Setting("PROXY_FIX_X_FOR", "PROXY_FIX_X_FOR", _nonneg_int, 0,
+            "number of proxies trusted for X-Forwarded-For"),
+    Setting("PROXY_FIX_X_PROTO", "PROXY_FIX_X_PROTO", _nonneg_int, 0,
+            "number of proxies trusted for X-Forwarded-Proto"),
+    Setting("PROXY_FIX_X_HOST", "PROXY_FIX_X_HOST", _nonneg_int, 0,
+            "number of proxies trusted for X-Forwarded-Host"),
+    Setting("PROXY_FIX_X_PORT", "PROXY_FIX_X_PORT", _nonneg_int, 0,
+            "number of proxies trusted for X-Forwarded-Port"),
+    Setting("PROXY_FIX_X_PREFIX", "PROXY_FIX_X_PREFIX", _nonneg_int, 0,
+            "number of proxies trusted for X-Forwarded-Prefix"),
+    Setting("MAX_CONTENT_LENGTH", "MAX_CONTENT_LENGTH", _nonneg_int, 2 * 1024 * 1024,
+            "largest request body in bytes (413 above)"),
+    Setting("LOG_FORMAT", "LOG_FORMAT", _choice("text", "json"), "text", "text or json"),
+    Setting("LOG_LEVEL", "LOG_LEVEL", _choice("debug", "info", "warning", "error"), "info",
+            "debug, info, warning or error"),
+    Setting("DEFAULT_LOCALE", "DEFAULT_LOCALE", _str, "en", "reference locale for translations"),
+)
+
+
+def load_settings(environ: Mapping[str, str], instance_path: str,
+                  overrides: Mapping[str, Any] | None = None) -> dict[str, Any]:
+    """Read every setting; ``overrides`` (a test's or a caller's dict) win over the environment."""
+    overrides = dict(overrides or {})
+    settings: dict[str, Any] = {}
+    errors: list[str] = []
+    for setting in SETTINGS:
+        if setting.key in overrides:
+            settings[setting.key] = overrides.pop(setting.key)
+            continue
+        raw = environ.get(setting.env)
+        if raw is None:
+            settings[setting.key] = setting.default
+            continue
+        try:
+            settings[setting.key] = setting.parse(raw)
+        except ValueError as exc:
+            errors.append(f"{setting.env}: {exc}")
+    if errors:
+        raise ConfigError("Invalid configuration:\n  " + "\n  ".join(errors))
+    settings.update(overrides)
+
+    env_name = settings["ENV_NAME"]
+    settings["TESTING"] = settings.get("TESTING", env_name == "testing")
+    settings["DEBUG"] = settings.get("DEBUG", env_name == "development")
+    relaxed = settings["TESTING"] or settings["DEBUG"]
+
+    if not settings.get("DATABASE_URL"):
+        db_file = Path(instance_path) / "webadmin.db"
+        settings["DATABASE_URL"] = f"sqlite:///{db_file}"
+
+    secret = settings.get("SECRET_KEY")
+    if not secret:
+        if not relaxed:
+            raise ConfigError(
+                "SECRET_KEY is not set. Generate one with\n"
+                "  python -c 'import secrets; print(secrets.token_urlsafe(48))'\n"
+                "and export it as SECRET_KEY (or set WEBADMIN_ENV=development on a laptop).")
+        settings["SECRET_KEY"] = os.urandom(32).hex()
+    elif not relaxed and (secret.lower() in WEAK_SECRETS or len(secret) < MIN_SECRET_LENGTH):
+        raise ConfigError(
+            f"SECRET_KEY is too weak: use at least {MIN_SECRET_LENGTH} random characters, e.g.\n"
+            "  python -c 'import secrets; print(secrets.token_urlsafe(48))'")
+
+    if settings["SESSION_COOKIE_SECURE"] is None:
+        settings["SESSION_COOKIE_SECURE"] = not relaxed
+    return settings
+
+
+def database_url(environ: Mapping[str, str], instance_path: str) -> str:
+    """DATABASE_URL alone, for tools (Alembic) that need no secret key."""
+    url = environ.get("DATABASE_URL")
+    if url:
+        return url
+    return f"sqlite:///{Path(instance_path) / 'webadmin.db'}"

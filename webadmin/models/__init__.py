@@ -1,0 +1,18 @@
+"""Every model, imported once so the mapper and Alembic see the whole schema."""
+
+from .base import Base, Model, utcnow
+from .config import SystemConfig
+from .enums import BillingInterval, ConfigValueType, SongStatus, SubscriptionStatus, UserRole
+from .genre import Genre
+from .localization import LocalizationString
+from .plan import SubscriptionPlan
+from .song import Song
+from .subscription import UserSubscription
+from .user import User
+
+__all__ = [
+    "Base", "Model", "utcnow",
+    "BillingInterval", "ConfigValueType", "SongStatus", "SubscriptionStatus", "UserRole",
+    "Genre", "LocalizationString", "Song", "SubscriptionPlan", "SystemConfig", "User",
+    "UserSubscription",
+]

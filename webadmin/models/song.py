@@ -1,0 +1,60 @@
+from __future__ import annotations
+
+from datetime import date
+from typing import TYPE_CHECKING
+
+from sqlalchemy import Boolean, CheckConstraint, Date, ForeignKey, Index, String, Text, false, func
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from .base import Model
+from .enums import SongStatus, enum_column_type
+from .sql import live_only
+
+if TYPE_CHECKING:
+    from .genre import Genre
+    from .user import User
+
+MAX_DURATION_SECONDS = 24 * 60 * 60
+
+
+class Song(Model):
+    __tablename__ = "song"
+    __table_args__ = (
+        # NULLs never collide in a unique index, so songs without an ISRC are fine.
+        Index("uq_song_isrc_live", "isrc", unique=True, **live_only()),
+        CheckConstraint(f"duration_seconds > 0 AND duration_seconds <= {MAX_DURATION_SECONDS}",
+                        name="duration_positive"),
+        CheckConstraint("isrc IS NULL OR length(isrc) = 12", name="isrc_length"),
+        CheckConstraint("length(title) >= 1", name="title_not_empty"),
+        # Keyset paging: every sortable column paired with id, live rows only.
+        Index("ix_song_live_created", "created_at", "id", **live_only()),
+        Index("ix_song_live_title", "title", "id", **live_only()),
+        Index("ix_song_live_release", "release_date", "id", **live_only()),
+        Index("ix_song_live_duration", "duration_seconds", "id", **live_only()),
+        Index("ix_song_live_artist_created", "artist_user_id", "created_at", "id", **live_only()),
+        Index("ix_song_live_genre_created", "genre_id", "created_at", "id", **live_only()),
+        Index("ix_song_live_status_created", "status", "created_at", "id", **live_only()),
+    )
+
+    title: Mapped[str] = mapped_column(String(200))
+    artist_user_id: Mapped[int] = mapped_column(
+        ForeignKey("user_account.id", ondelete="RESTRICT"), index=True)
+    genre_id: Mapped[int] = mapped_column(ForeignKey("genre.id", ondelete="RESTRICT"), index=True)
+    duration_seconds: Mapped[int]
+    release_date: Mapped[date | None] = mapped_column(Date)
+    isrc: Mapped[str | None] = mapped_column(String(12))
+    is_explicit: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    status: Mapped[SongStatus] = mapped_column(
+        enum_column_type(SongStatus, "song_status"), default=SongStatus.draft,
+        server_default=SongStatus.draft.value)
+    lyrics: Mapped[str] = mapped_column(Text, default="")
+
+    artist: Mapped[User] = relationship(back_populates="songs")
+    genre: Mapped[Genre] = relationship(back_populates="songs")
+
+    def __str__(self) -> str:
+        return self.title
+
+
+Index("uq_song_artist_title_live", Song.artist_user_id, func.lower(Song.title), unique=True,
+      **live_only())
