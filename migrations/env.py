@@ -11,6 +11,7 @@ from sqlalchemy import create_engine, pool
 from webadmin import PROJECT_ROOT
 from webadmin.config import database_url
 from webadmin.models import Base
+from webadmin.models.base import UTCDateTime
 
 config = context.config
 if config.config_file_name is not None and config.attributes.get("configure_logger", True):
@@ -24,6 +25,13 @@ def _url() -> str:
         os.environ, os.path.join(PROJECT_ROOT, "instance"))
 
 
+def _render_item(type_: str, obj, autogen_context):
+    """Render UTCDateTime as plain timestamptz: migrations import nothing of ours."""
+    if type_ == "type" and isinstance(obj, UTCDateTime):
+        return "sa.DateTime(timezone=True)"
+    return False
+
+
 def _configure(connection=None, url=None) -> None:
     dialect = connection.dialect.name if connection is not None else url.split(":", 1)[0]
     context.configure(
@@ -33,6 +41,7 @@ def _configure(connection=None, url=None) -> None:
         compare_type=True,
         compare_server_default=True,
         render_as_batch=dialect.startswith("sqlite"),
+        render_item=_render_item,
         literal_binds=connection is None,
     )
 

@@ -1,5 +1,6 @@
 """Every model, imported once so the mapper and Alembic see the whole schema."""
 
+from .audit import AuditEvent
 from .base import Base, Model, utcnow
 from .config import SystemConfig
 from .enums import BillingInterval, ConfigValueType, SongStatus, SubscriptionStatus, UserRole
@@ -11,7 +12,7 @@ from .subscription import UserSubscription
 from .user import User
 
 __all__ = [
-    "Base", "Model", "utcnow",
+    "AuditEvent", "Base", "Model", "utcnow",
     "BillingInterval", "ConfigValueType", "SongStatus", "SubscriptionStatus", "UserRole",
     "Genre", "LocalizationString", "Song", "SubscriptionPlan", "SystemConfig", "User",
     "UserSubscription",
