@@ -8,6 +8,7 @@ from sqlalchemy.orm import Session
 from ..auth.passwords import hash_password
 from ..models import User, UserRole
 from ..models.user import new_session_token
+from .audit import record
 
 
 def normalize_email(email: str) -> str:
@@ -55,3 +56,89 @@ def ensure_superadmin(session: Session, *, email: str, password: str,
     set_password(user, password)
     session.flush()
     return user, False
+
+
+# --- Account administration (the users section) -------------------------------------------
+# Each operation checks its guard rails, changes the row and records one audit entry; none of
+# them commits and none records a password or a hash.
+
+
+class AccountGuardError(Exception):
+    """An account operation that would lock the back office out (or hurt the actor)."""
+
+    def __init__(self, message: str, field: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.field = field
+
+
+def _active_superadmin_ids(session: Session) -> list[int]:
+    """Ids of live, active superadmins, locked on PostgreSQL so two demotions can't race past
+    the last-superadmin check (SQLite serialises writers anyway)."""
+    return list(session.scalars(
+        select(User.id).where(User.role == UserRole.superadmin, User.is_active.is_(True),
+                              User.deleted_at.is_(None))
+        .order_by(User.id).with_for_update()))
+
+
+def _is_active_superadmin(user: User) -> bool:
+    return user.role == UserRole.superadmin and user.is_active and user.deleted_at is None
+
+
+def check_removal(session: Session, actor: User | None, user: User, *, verb: str) -> None:
+    """Refuse to take ``user`` out of the active superadmins when it is the actor or the last.
+
+    ``verb`` completes "You cannot … your own account" ("deactivate", "delete", "demote").
+    """
+    if actor is not None and actor.id == user.id:
+        raise AccountGuardError(f"You cannot {verb} your own account.")
+    if _is_active_superadmin(user):
+        others = [uid for uid in _active_superadmin_ids(session) if uid != user.id]
+        if not others:
+            raise AccountGuardError(
+                f"{user.display_name} is the last active superadmin; "
+                "make someone else a superadmin first.")
+
+
+def change_role(session: Session, actor: User | None, user: User, role: UserRole) -> bool:
+    """Give ``user`` a new role; returns whether it changed."""
+    if user.role == role:
+        return False
+    if user.role == UserRole.superadmin:
+        check_removal(session, actor, user, verb="demote")
+    before = user.role
+    user.role = role
+    # A role change ends the user's sessions: what they may do has changed.
+    user.session_token = new_session_token()
+    record(session, "user.role_changed", actor=actor, target=user,
+           changes={"role": [before.value, role.value]})
+    return True
+
+
+def deactivate_user(session: Session, actor: User | None, user: User) -> None:
+    if not user.is_active:
+        return
+    check_removal(session, actor, user, verb="deactivate")
+    deactivate(user)
+    record(session, "user.deactivated", actor=actor, target=user,
+           changes={"is_active": [True, False]})
+
+
+def reactivate_user(session: Session, actor: User | None, user: User) -> None:
+    if user.is_active:
+        return
+    user.is_active = True
+    record(session, "user.reactivated", actor=actor, target=user,
+           changes={"is_active": [False, True]})
+
+
+def set_user_password(session: Session, actor: User | None, user: User, password: str) -> None:
+    """A superadmin sets someone's password: their sessions end; the audit says only that."""
+    set_password(user, password)
+    record(session, "user.password_set", actor=actor, target=user)
+
+
+def soft_delete_user(session: Session, actor: User | None, user: User) -> None:
+    """Guard rails only; the admin layer's write path stamps ``deleted_at`` and records it."""
+    check_removal(session, actor, user, verb="delete")
+    user.session_token = new_session_token()

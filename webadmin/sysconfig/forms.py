@@ -1,0 +1,77 @@
+"""The setting form: the value is validated against the type chosen in the same form."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask_wtf import FlaskForm
+from wtforms import SelectField, StringField, TextAreaField
+from wtforms.validators import DataRequired, Length, Regexp, ValidationError
+
+from ..models import ConfigValueType
+from .values import ConfigValueError, display_value, normalize_value
+
+KEY_PATTERN = r"^[a-z][a-z0-9_.]{0,99}$"
+TYPE_CHOICES = [
+    (ConfigValueType.bool.value, "Boolean (true/false)"),
+    (ConfigValueType.int.value, "Integer"),
+    (ConfigValueType.string.value, "Text"),
+    (ConfigValueType.json.value, "JSON"),
+]
+
+
+def _strip(value: Any) -> Any:
+    return value.strip() if isinstance(value, str) else value
+
+
+def no_control_characters(_form: Any, field: Any) -> None:
+    if isinstance(field.data, str) and any(ord(ch) < 32 and ch not in "\n\r\t"
+                                           for ch in field.data):
+        raise ValidationError("Remove the control characters (such as NUL) from this text.")
+
+
+class ValueField(TextAreaField):
+    """Shows JSON pretty-printed on edit; the form puts the canonical text in ``data``."""
+
+    def _value(self) -> str:
+        if self.raw_data:
+            return str(self.raw_data[0])
+        value_type = getattr(self, "value_type", None)
+        if self.data is None:
+            return ""
+        return display_value(value_type, self.data) if value_type else str(self.data)
+
+
+class ConfigForm(FlaskForm):
+    key = StringField(
+        "Key", filters=[_strip],
+        validators=[DataRequired(), Length(max=100),
+                    Regexp(KEY_PATTERN, message="Start with a lowercase letter; then lowercase "
+                                                "letters, digits, _ and . (at most 100).")],
+        description="e.g. max_upload_mb or player.crossfade_seconds")
+    value_type = SelectField("Type", choices=TYPE_CHOICES, default=ConfigValueType.string.value)
+    value = ValueField(
+        "Value", render_kw={"rows": 6, "spellcheck": "false"},
+        description="Boolean: true or false. Integer: a whole number. JSON: any JSON value.")
+    description = TextAreaField("Description", filters=[_strip], render_kw={"rows": 2},
+                                validators=[Length(max=1000), no_control_characters])
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        obj = kwargs.get("obj")
+        if obj is not None and getattr(obj, "value_type", None) is not None:
+            self.value.value_type = ConfigValueType(obj.value_type)
+
+    def validate_value(self, field: ValueField) -> None:
+        try:
+            value_type = ConfigValueType(self.value_type.data)
+        except ValueError:
+            return  # the type field reports its own error
+        try:
+            field.data = normalize_value(value_type, field.data or "")
+        except ConfigValueError as exc:
+            raise ValidationError(str(exc)) from exc
+
+    def populate_obj(self, obj: Any) -> None:
+        super().populate_obj(obj)
+        obj.value_type = ConfigValueType(self.value_type.data)
