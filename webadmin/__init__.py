@@ -53,7 +53,8 @@ def configure_flask(app: Flask) -> None:
 
 
 def register_extensions(app: Flask) -> None:
-    from . import templating
+    from . import security, templating
+    from .auth import loader as auth_loader
     from .auth import permissions
     from .extensions import csrf, limiter, login_manager
 
@@ -63,12 +64,16 @@ def register_extensions(app: Flask) -> None:
     login_manager.init_app(app)
     limiter.init_app(app)
     permissions.init_app(app)
+    auth_loader.init_app(app)
+    security.init_app(app)
 
 
 def register_blueprints(app: Flask) -> None:
+    from .auth.views import bp as auth_bp
     from .health import bp as health_bp
 
     app.register_blueprint(health_bp)
+    app.register_blueprint(auth_bp)
 
 
 def register_errorhandlers(app: Flask) -> None:

@@ -10,4 +10,5 @@ from flask_wtf.csrf import CSRFProtect
 csrf = CSRFProtect()
 login_manager = LoginManager()
 # Storage comes from RATELIMIT_STORAGE_URI (memory:// by default, redis:// for several workers).
-limiter = Limiter(key_func=get_remote_address, default_limits=[])
+# Moving window: a sign-in lock lasts until the oldest counted failure leaves the window.
+limiter = Limiter(key_func=get_remote_address, default_limits=[], strategy="moving-window")

@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, TypeVar
+from urllib.parse import urlsplit
 
 from flask import Flask, abort, current_app, redirect, request, url_for
 from flask_login import current_user
@@ -55,6 +56,21 @@ def access_of(view: Callable[..., Any] | None) -> Access | None:
     return getattr(view, ACCESS_ATTR, None) if view is not None else None
 
 
+def return_path() -> str:
+    """Where to go after signing in: this page for a GET; for a form post (whose session ended
+    meanwhile) the page the form was on, when it is ours; the dashboard otherwise.
+
+    Anonymous visitors, and sessions whose account was deactivated, deleted, changed its password
+    or is a listener (the user loader refuses those), all get this redirect, never a 403."""
+    if request.method in ("GET", "HEAD"):
+        return request.full_path.rstrip("?")
+    referrer = urlsplit(request.referrer or "")
+    if referrer.netloc == request.host and referrer.path.startswith(request.script_root + "/"):
+        path = referrer.path[len(request.script_root):]
+        return f"{path}?{referrer.query}" if referrer.query else path
+    return "/"
+
+
 def enforce_access() -> Any:
     """before_request: apply the matched view's declaration (403 when there is none)."""
     if request.endpoint is None:  # no route matched: let Flask answer 404/405
@@ -67,7 +83,7 @@ def enforce_access() -> Any:
     if access.public:
         return None
     if not current_user.is_authenticated:
-        return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))
+        return redirect(url_for("auth.login", next=return_path()))
     if not access.admits(current_user.role):
         abort(403)
     return None

@@ -44,6 +44,15 @@ class User(Model):
     def __str__(self) -> str:
         return f"{self.display_name} <{self.email}>"
 
+    # Flask-Login's user protocol, written out so models import no Flask. The id kept in the
+    # session is the rotating session_token, never the primary key: rotating it (password change,
+    # deactivation) ends every session that still carries the old one.
+    is_authenticated = True
+    is_anonymous = False
+
+    def get_id(self) -> str:
+        return self.session_token
+
 
 # Expression indexes are declared against the mapped columns, after the class.
 Index("uq_user_account_email_live", func.lower(User.email), unique=True, **live_only())

@@ -1,0 +1,59 @@
+"""Who may hold a back-office session, and how a session finds its user again.
+
+The session carries the user's ``session_token`` (``User.get_id``), not the primary key. A
+password change or a deactivation rotates the token, so every other session stops matching at its
+next request and the visitor becomes anonymous (sent to the sign-in page).
+"""
+
+from __future__ import annotations
+
+from flask import Flask, g
+from sqlalchemy import select
+
+from ..db import session
+from ..extensions import login_manager
+from ..models import User, UserRole
+
+BACK_OFFICE_ROLES = frozenset({UserRole.superadmin, UserRole.singer})
+MAX_TOKEN_LENGTH = 64
+
+
+def may_use_back_office(user: User) -> bool:
+    """Live, active superadmins and singers; listeners never."""
+    return user.deleted_at is None and bool(user.is_active) and user.role in BACK_OFFICE_ROLES
+
+
+def load_user(token: str) -> User | None:
+    if not token or len(token) > MAX_TOKEN_LENGTH:
+        return None
+    user = session().scalars(
+        select(User).where(User.session_token == token, User.deleted_at.is_(None))
+    ).one_or_none()
+    if user is None or not may_use_back_office(user):
+        return None
+    return user
+
+
+# Per-request caches Flask-Login and Flask-WTF keep on ``g``.
+REQUEST_CACHES = ("_login_user", "csrf_token", "csrf_valid")
+
+
+def forget_request_caches() -> None:
+    """Start every request without a cached user or CSRF token.
+
+    ``g`` lives as long as the app context, and a request reuses an app context that is already
+    pushed (tests holding one open do): without this, one client's user would leak into the
+    next client's request."""
+    for name in REQUEST_CACHES:
+        g.pop(name, None)
+
+
+def init_app(app: Flask) -> None:
+    app.before_request_funcs.setdefault(None, []).insert(0, forget_request_caches)
+    login_manager.user_loader(load_user)
+    login_manager.login_view = "auth.login"
+    login_manager.login_message = "Please sign in to continue."
+    login_manager.login_message_category = "info"
+    # "basic": a session copied to another browser/address is marked non-fresh; we never rely on
+    # freshness (no remember-me), the rotating token is what ends sessions.
+    login_manager.session_protection = "basic"

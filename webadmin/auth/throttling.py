@@ -1,0 +1,91 @@
+"""Sign-in throttling with Flask-Limiter: per account and per client address.
+
+Only failed attempts count (``deduct_when``): a limit is *tested* before the view runs and
+*charged* afterwards when the view flagged a failure. With the moving-window strategy a lock lasts
+until the oldest of the last ``LOGIN_MAX_ATTEMPTS`` failures is ``LOGIN_LOCK_SECONDS`` old. While
+locked, even the right password is refused: the check runs before the password is looked at.
+The store is ``RATELIMIT_STORAGE_URI`` (memory:// for one process, redis:// for several).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import math
+import time
+from collections.abc import Callable
+from typing import Any
+
+from flask import current_app, g, request
+from flask.wrappers import Response
+
+from ..extensions import limiter
+from ..services.users import normalize_email
+
+FAILED_FLAG = "sign_in_failed"
+ADDRESS_PREFIX = "sign-in:address:"
+ACCOUNT_PREFIX = "sign-in:account:"
+
+
+def mark_failed() -> None:
+    """Called by the sign-in view for a wrong email/password: this attempt counts."""
+    g.setdefault(FAILED_FLAG, True)
+
+
+def _attempt_failed(_response: Response) -> bool:
+    return bool(g.get(FAILED_FLAG, False))
+
+
+def _limit_value() -> str:
+    config = current_app.config
+    return f"{config['LOGIN_MAX_ATTEMPTS']} per {config['LOGIN_LOCK_SECONDS']} second"
+
+
+def _disabled() -> bool:
+    config = current_app.config
+    return not config["LOGIN_MAX_ATTEMPTS"] or not config["LOGIN_LOCK_SECONDS"]
+
+
+def submitted_email() -> str:
+    """The normalized email of the attempt (bounded; the form validates it properly)."""
+    return normalize_email(str(request.form.get("email", "")))[:320]
+
+
+def address_key() -> str:
+    return ADDRESS_PREFIX + (request.remote_addr or "unknown")
+
+
+def account_key() -> str:
+    # Hashed: keys stay short and the store holds no email addresses.
+    digest = hashlib.sha256(submitted_email().encode("utf-8", "replace")).hexdigest()[:32]
+    return ACCOUNT_PREFIX + digest
+
+
+def _rule(key_func: Callable[[], str]) -> Any:
+    return limiter.limit(_limit_value, key_func=key_func, methods=["POST"],
+                         deduct_when=_attempt_failed, exempt_when=_disabled)
+
+
+def throttled(view: Callable[..., Any]) -> Callable[..., Any]:
+    """Both limits on a view: per client address and per account."""
+    return _rule(address_key)(_rule(account_key)(view))
+
+
+def seconds_until_unlocked() -> int:
+    """Seconds until the limit breached in this request lets the next attempt through."""
+    current = limiter.current_limit
+    if current is None:
+        return int(current_app.config["LOGIN_LOCK_SECONDS"])
+    return max(1, math.ceil(current.reset_at - time.time()))
+
+
+def breached_scope() -> str:
+    """Which limit stopped this request: "account" or "address"."""
+    current = limiter.current_limit
+    return "account" if current is not None and ACCOUNT_PREFIX in current.key else "address"
+
+
+def describe_wait(seconds: int) -> str:
+    if seconds < 60:
+        return f"{seconds} second{'s' if seconds != 1 else ''}"
+    minutes = math.ceil(seconds / 60)
+    return f"{minutes} minute{'s' if minutes != 1 else ''}"
