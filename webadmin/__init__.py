@@ -53,11 +53,14 @@ def configure_flask(app: Flask) -> None:
 
 
 def register_extensions(app: Flask) -> None:
-    from . import security, templating
+    from . import logging as request_logging
+    from . import proxy, security, templating
     from .auth import loader as auth_loader
     from .auth import permissions
     from .extensions import csrf, limiter, login_manager
 
+    request_logging.init_app(app)  # first: request ids before any other hook runs
+    proxy.init_app(app)
     db.init_app(app)
     templating.init_app(app)
     csrf.init_app(app)
@@ -69,15 +72,19 @@ def register_extensions(app: Flask) -> None:
 
 
 def register_blueprints(app: Flask) -> None:
+    from .admin import site
     from .auth.views import bp as auth_bp
     from .health import bp as health_bp
 
     app.register_blueprint(health_bp)
     app.register_blueprint(auth_bp)
+    site.init_app(app)  # every section's blueprint (webadmin/*/admin.py) and the dashboard
 
 
 def register_errorhandlers(app: Flask) -> None:
-    pass
+    from . import errors
+
+    errors.init_app(app)
 
 
 def register_commands(app: Flask) -> None:

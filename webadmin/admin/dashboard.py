@@ -1,0 +1,48 @@
+"""GET /: a card per section the user may use (capped counts) and their recent actions."""
+
+from __future__ import annotations
+
+from flask import Blueprint, render_template, url_for
+from sqlalchemy import select
+
+from ..auth.permissions import allow
+from ..db import session as db_session
+from ..models import AuditEvent, UserRole
+from .query import capped_count
+from .views import _is_unscoped, user
+
+bp = Blueprint("dashboard", __name__)
+RECENT_ACTIONS = 10
+
+
+@bp.get("/")
+@allow(UserRole.superadmin, UserRole.singer)
+def index():
+    from .site import site
+
+    me, session = user(), db_session()
+    cards = []
+    for admin in site.admins_for(me.role):
+        if not admin.dashboard_card:
+            continue
+        stmt = admin.base_query(me)
+        count = capped_count(session, stmt, estimate_table=(
+            admin.model_cls.__tablename__ if _is_unscoped(admin, me) else None))
+        cards.append({"label": admin.label, "count": count,
+                      "url": url_for(f"{admin.name}.list"),
+                      "add_url": url_for(f"{admin.name}.create")
+                      if admin.form is not None and admin.can_create else None,
+                      "singular": admin.singular})
+    recent = session.scalars(
+        select(AuditEvent).where(AuditEvent.actor_user_id == me.id)
+        .order_by(AuditEvent.occurred_at.desc(), AuditEvent.id.desc())
+        .limit(RECENT_ACTIONS)).all()
+    links = {}
+    for event in recent:
+        admin = next((a for a in site.admins_for(me.role)
+                      if a.model_cls.__tablename__ == event.target_type), None)
+        if admin is not None and event.target_public_id:
+            links[event.id] = url_for(f"{admin.name}.history",
+                                      public_id=event.target_public_id)
+    return render_template("admin/dashboard.html", cards=cards, recent=recent, links=links,
+                           page_title="Dashboard")

@@ -1,0 +1,218 @@
+"""List filters declared as data. Each reads its own query parameters, never raises on bad
+input (unknown values are dropped), and adds a bound-parameter condition to the list query."""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from sqlalchemy import Select, or_, select, true
+from sqlalchemy.orm import Session
+from werkzeug.datastructures import MultiDict
+
+from ..models import User
+from .related import RelatedSource
+from .text import clean_text
+
+MAX_VALUES = 20
+BOUNDED_SELECT_LIMIT = 50
+
+
+@dataclass
+class FilterWidget:
+    """What the list template needs to draw one filter."""
+
+    kind: str
+    param: str
+    label: str
+    selected: list[str]
+    options: list[tuple[str, str]] | None = None  # (value, label)
+    lookup_param: str | None = None  # related filters without a bounded list: a text input
+    lookup_url: str | None = None
+    params: tuple[str, ...] = ()
+
+
+class Filter:
+    kind = "base"
+
+    def __init__(self, field: str, label: str | None = None, *, param: str | None = None):
+        self.field = field
+        self.label = label or field.replace("_", " ").capitalize()
+        self.param = param or field
+        self.model: Any = None
+
+    def bind(self, model: Any) -> None:
+        """Check the declaration against the model (called when the admin class is defined)."""
+        if self.field not in model.__table__.c:
+            raise TypeError(f"filter {self.param!r}: {model.__name__} has no column {self.field!r}")
+        self.model = model
+
+    @property
+    def column(self) -> Any:
+        return getattr(self.model, self.field)
+
+    @property
+    def params(self) -> tuple[str, ...]:
+        return (self.param,)
+
+    def parse(self, args: MultiDict[str, str]) -> Any:
+        raise NotImplementedError
+
+    def apply(self, stmt: Select[Any], value: Any, user: User | None) -> Select[Any]:
+        raise NotImplementedError
+
+    def widget(self, value: Any, session: Session, user: User | None) -> FilterWidget:
+        raise NotImplementedError
+
+
+class ChoiceFilter(Filter):
+    """One or several values out of a fixed list (an Enum or (value, label) pairs)."""
+
+    kind = "choice"
+
+    def __init__(self, field: str, choices: type[enum.Enum] | Iterable[tuple[str, str]],
+                 label: str | None = None, *, param: str | None = None):
+        super().__init__(field, label, param=param)
+        is_enum = isinstance(choices, type) and issubclass(choices, enum.Enum)
+        self.enum = choices if is_enum else None
+        if self.enum is not None:
+            self.choices = [(str(m.value), str(m.value).replace("_", " ").capitalize())
+                            for m in self.enum]
+        else:
+            self.choices = [(str(v), str(lbl)) for v, lbl in choices]  # type: ignore[union-attr]
+
+    def parse(self, args: MultiDict[str, str]) -> list[str] | None:
+        valid = {value for value, _ in self.choices}
+        values = [v for v in dict.fromkeys(args.getlist(self.param)) if v in valid][:MAX_VALUES]
+        return values or None
+
+    def apply(self, stmt: Select[Any], value: list[str], user: User | None) -> Select[Any]:
+        converted = [self.enum(v) for v in value] if self.enum is not None else value
+        return stmt.where(self.column.in_(converted))
+
+    def widget(self, value: Any, session: Session, user: User | None) -> FilterWidget:
+        return FilterWidget(self.kind, self.param, self.label, list(value or []),
+                            options=list(self.choices))
+
+
+class BooleanFilter(Filter):
+    kind = "boolean"
+    VALUES = {"yes": True, "no": False}
+
+    def parse(self, args: MultiDict[str, str]) -> bool | None:
+        for raw in args.getlist(self.param):
+            if raw in self.VALUES:
+                return self.VALUES[raw]
+        return None
+
+    def apply(self, stmt: Select[Any], value: bool, user: User | None) -> Select[Any]:
+        return stmt.where(self.column == true()) if value else stmt.where(self.column != true())
+
+    def widget(self, value: Any, session: Session, user: User | None) -> FilterWidget:
+        selected = [] if value is None else ["yes" if value else "no"]
+        return FilterWidget(self.kind, self.param, self.label, selected,
+                            options=[("yes", "Yes"), ("no", "No")])
+
+
+class RelatedFilter(Filter):
+    """Rows whose related row is one of the given ones (public id or an exact name).
+
+    Small related tables get a bounded multi-select; big ones a text input with a lookup.
+    """
+
+    kind = "related"
+
+    def __init__(self, relationship: str, source: RelatedSource, label: str | None = None, *,
+                 param: str | None = None):
+        super().__init__(relationship, label, param=param)
+        self.source = source
+        self.fk: Any = None
+
+    def bind(self, model: Any) -> None:
+        relationship = model.__mapper__.relationships.get(self.field)
+        if relationship is None or relationship.uselist:
+            raise TypeError(f"filter {self.param!r}: {model.__name__}.{self.field} is not a "
+                            "many-to-one relationship")
+        (local,) = relationship.local_columns
+        self.model = model
+        self.fk = getattr(model, local.key)
+
+    def parse(self, args: MultiDict[str, str]) -> list[str] | None:
+        values = [clean_text(v).strip() for v in args.getlist(self.param)]
+        values = [v[:200] for v in dict.fromkeys(values) if v][:MAX_VALUES]
+        return values or None
+
+    def apply(self, stmt: Select[Any], value: list[str], user: User | None) -> Select[Any]:
+        clauses = [c for c in (self.source.match_clause(v) for v in value) if c is not None]
+        if not clauses:
+            return stmt.where(self.fk.is_(None) & self.fk.is_not(None))  # matches nothing
+        related = self.source.base_query(user).where(or_(*clauses))
+        ids = select(self.source.model.id).where(
+            self.source.model.id.in_(related.with_only_columns(self.source.model.id)))
+        return stmt.where(self.fk.in_(ids))
+
+    def widget(self, value: Any, session: Session, user: User | None) -> FilterWidget:
+        rows = self.source.bounded_options(session, user, BOUNDED_SELECT_LIMIT)
+        selected = list(value or [])
+        if rows is None:
+            return FilterWidget(self.kind, self.param, self.label, selected,
+                                lookup_param=self.param)
+        options = [(str(row.public_id), self.source.label(row)) for row in rows]
+        # A value typed as a name selects the matching option.
+        by_name = {self.source.typed_value(row).lower(): str(row.public_id) for row in rows}
+        selected = [by_name.get(v.lower(), v) for v in selected]
+        return FilterWidget(self.kind, self.param, self.label, selected, options=options)
+
+
+class DateRangeFilter(Filter):
+    """From/to dates (inclusive), as ``<param>_from`` and ``<param>_to``."""
+
+    kind = "daterange"
+
+    @property
+    def params(self) -> tuple[str, ...]:
+        return (f"{self.param}_from", f"{self.param}_to")
+
+    @staticmethod
+    def _date(raw: str | None) -> date | None:
+        try:
+            return date.fromisoformat(clean_text(raw).strip()) if raw else None
+        except ValueError:
+            return None
+
+    def parse(self, args: MultiDict[str, str]) -> tuple[date | None, date | None] | None:
+        start, end = (self._date(args.get(p)) for p in self.params)
+        return (start, end) if start or end else None
+
+    def apply(self, stmt: Select[Any], value: tuple[date | None, date | None],
+              user: User | None) -> Select[Any]:
+        start, end = value
+        if start:
+            stmt = stmt.where(self.column >= start)
+        if end:
+            stmt = stmt.where(self.column <= end)
+        return stmt
+
+    def widget(self, value: Any, session: Session, user: User | None) -> FilterWidget:
+        start, end = value or (None, None)
+        return FilterWidget(self.kind, self.param, self.label,
+                            [start.isoformat() if start else "", end.isoformat() if end else ""],
+                            params=self.params)
+
+
+def bind_filters(model: Any, filters: Sequence[Filter]) -> None:
+    seen: set[str] = set()
+    for item in filters:
+        if not isinstance(item, Filter):
+            raise TypeError(f"list_filters entries must be Filter objects, got {item!r}")
+        item.bind(model)
+        for param in item.params:
+            if param in seen or param in RESERVED_PARAMS:
+                raise TypeError(f"filter parameter {param!r} is used twice or reserved")
+            seen.add(param)
+
+
+RESERVED_PARAMS = frozenset({"q", "sort", "per_page", "after", "before", "page", "show"})

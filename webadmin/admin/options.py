@@ -1,0 +1,357 @@
+"""ModelAdmin: a section of the back office declared as data.
+
+Options are class attributes, checked when the class is defined (``__init_subclass__``), so a
+typo in a column, a sort key or a filter fails at import, not at the first click. Each option has
+a ``get_*`` hook taking the signed-in user for what depends on who asks.
+
+Every read goes through ``base_query(user)`` (soft-delete filter + row scope); every write goes
+through ``save`` / ``soft_delete`` / ``restore``, which record the audit entry. Views commit.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any, ClassVar
+
+from flask_wtf import FlaskForm
+from sqlalchemy import Select, select
+from sqlalchemy.orm import Session, joinedload, selectinload
+from sqlalchemy.orm.interfaces import LoaderOption
+
+from ..models import Model, User, UserRole, utcnow
+from ..services import audit
+from .filters import Filter, bind_filters
+from .text import display, json_safe
+
+SECTION_NAME = re.compile(r"^[a-z][a-z0-9_-]{0,39}$")
+PER_PAGE_CHOICES = (10, 25, 50, 100)
+# Never shown in lists, diffs or exports, whatever a section declares.
+HIDDEN_COLUMNS = frozenset({"password_hash", "session_token"})
+# Bookkeeping columns left out of "what changed".
+UNTRACKED_COLUMNS = frozenset({"id", "public_id", "created_at", "updated_at", "version_id",
+                               "deleted_at"})
+BULK_ACTIONS = ("delete", "restore", "export")
+
+
+@dataclass(frozen=True)
+class Column:
+    """One list (or CSV) column: an attribute path ("artist.display_name") or the name of a
+    method of the admin (``def duration(self, obj) -> str``)."""
+
+    path: str
+    label: str | None = None
+    sort: str | None = None  # sort key (from ``sortable``) of the header link
+    link: bool = False  # the cell links to the row's edit page
+    numeric: bool = False
+
+    @property
+    def title(self) -> str:
+        return self.label or self.path.split(".")[-1].replace("_", " ").capitalize()
+
+
+@dataclass(frozen=True)
+class Impact:
+    """What deleting a row affects: ``count`` rows described by ``label``; ``blocks`` refuses
+    the delete with ``message``."""
+
+    label: str
+    count: int
+    blocks: bool = False
+    message: str = ""
+
+
+class FieldError(Exception):
+    """A rule the form cannot check alone (a duplicate, a cycle); shown next to ``field``."""
+
+    def __init__(self, field: str | None, message: str):
+        super().__init__(message)
+        self.field = field
+        self.message = message
+
+
+def _as_columns(entries: Sequence[str | Column]) -> tuple[Column, ...]:
+    return tuple(e if isinstance(e, Column) else Column(e) for e in entries)
+
+
+class ModelAdmin:
+    # --- declared by each section ---------------------------------------------------------
+    model: ClassVar[type[Model] | None] = None
+    name: ClassVar[str] = ""  # URL section and blueprint name, e.g. "songs"
+    label: ClassVar[str] = ""  # "Songs"
+    singular: ClassVar[str] = ""  # "song"
+    roles: ClassVar[frozenset[UserRole] | set[UserRole]] = frozenset({UserRole.superadmin})
+    nav_order: ClassVar[int] = 100
+    list_display: ClassVar[Sequence[str | Column]] = ()
+    sortable: ClassVar[Mapping[str, str]] = {}  # sort key → column name on the model
+    ordering: ClassVar[str] = "-created"  # a sort key, "-" for descending
+    search_fields: ClassVar[Sequence[str]] = ()
+    search_hint: ClassVar[str] = ""
+    list_filters: ClassVar[Sequence[Filter]] = ()
+    per_page: ClassVar[int] = 25
+    form: ClassVar[type[FlaskForm] | None] = None
+    eager_loads: ClassVar[Sequence[str]] = ()  # relationship names loaded with the list
+    constraint_messages: ClassVar[Mapping[str, tuple[str | None, str]]] = {}
+    csv_columns: ClassVar[Sequence[str | Column]] = ()  # default: list_display
+    bulk_actions: ClassVar[Sequence[str]] = ("delete", "export")
+    can_create: ClassVar[bool] = True
+    can_delete: ClassVar[bool] = True
+    can_restore: ClassVar[bool] = True
+    dashboard_card: ClassVar[bool] = True
+    history_fields_hidden: ClassVar[frozenset[str]] = frozenset()
+
+    # filled in by __init_subclass__
+    _columns: ClassVar[tuple[Column, ...]] = ()
+    _csv_columns: ClassVar[tuple[Column, ...]] = ()
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        if cls.model is None:  # an abstract intermediate class
+            return
+        cls._check_options()
+
+    # --- definition-time checks -----------------------------------------------------------
+    @classmethod
+    def _fail(cls, message: str) -> None:
+        raise TypeError(f"{cls.__name__}: {message}")
+
+    @classmethod
+    def _check_options(cls) -> None:
+        model = cls.model
+        assert model is not None
+        if not SECTION_NAME.match(cls.name or ""):
+            cls._fail(f"name must match {SECTION_NAME.pattern}, got {cls.name!r}")
+        cls.label = cls.label or cls.name.replace("_", " ").capitalize()
+        cls.singular = cls.singular or cls.label.lower().rstrip("s")
+        cls.roles = frozenset(cls.roles)
+        if not cls.roles or not all(isinstance(r, UserRole) for r in cls.roles):
+            cls._fail("roles must be a non-empty set of UserRole")
+        table_columns = model.__table__.c
+        for key, column in cls.sortable.items():
+            if column not in table_columns:
+                cls._fail(f"sortable[{key!r}]: {model.__name__} has no column {column!r}")
+            if column in HIDDEN_COLUMNS:
+                cls._fail(f"sortable[{key!r}]: {column!r} may not be exposed")
+        if cls.ordering.lstrip("-") not in cls.sortable:
+            cls._fail(f"ordering {cls.ordering!r} is not a key of sortable")
+        for field in cls.search_fields:
+            if field not in table_columns:
+                cls._fail(f"search_fields: {model.__name__} has no column {field!r}")
+        if cls.per_page not in PER_PAGE_CHOICES:
+            cls._fail(f"per_page must be one of {PER_PAGE_CHOICES}")
+        for rel in cls.eager_loads:
+            if rel not in model.__mapper__.relationships:
+                cls._fail(f"eager_loads: {model.__name__} has no relationship {rel!r}")
+        if cls.form is not None and not (isinstance(cls.form, type)
+                                         and issubclass(cls.form, FlaskForm)):
+            cls._fail("form must be a FlaskForm subclass")
+        try:
+            bind_filters(model, cls.list_filters)
+        except TypeError as exc:
+            cls._fail(str(exc))
+        cls._columns = _as_columns(cls.list_display or ("id",))
+        cls._csv_columns = _as_columns(cls.csv_columns or cls.list_display or ("id",))
+        for column in (*cls._columns, *cls._csv_columns):
+            cls._check_path(column)
+        known = {c.name for c in model.__table__.constraints if c.name}
+        known |= {i.name for i in model.__table__.indexes if i.name}
+        for name, (field, _message) in cls.constraint_messages.items():
+            if name not in known:
+                cls._fail(f"constraint_messages: no constraint or index named {name!r}")
+            if field is not None and cls.form is not None and not hasattr(cls.form, field):
+                cls._fail(f"constraint_messages[{name!r}]: the form has no field {field!r}")
+        for action in cls.bulk_actions:
+            if action not in BULK_ACTIONS:
+                cls._fail(f"bulk_actions: unknown action {action!r} (known: {BULK_ACTIONS})")
+
+    @classmethod
+    def _check_path(cls, column: Column) -> None:
+        if column.sort is not None and column.sort not in cls.sortable:
+            cls._fail(f"column {column.path!r}: sort key {column.sort!r} is not in sortable")
+        head, *rest = column.path.split(".")
+        if not rest and callable(getattr(cls, head, None)):
+            return
+        mapper: Any = cls.model.__mapper__  # type: ignore[union-attr]
+        for index, part in enumerate(column.path.split(".")):
+            if part in HIDDEN_COLUMNS:
+                cls._fail(f"column {column.path!r} may not be exposed")
+            if part in mapper.relationships:
+                mapper = mapper.relationships[part].mapper
+                continue
+            if part in mapper.column_attrs or part in {"public_id"}:
+                if index != len(column.path.split(".")) - 1:
+                    cls._fail(f"column {column.path!r}: {part!r} is not a relationship")
+                return
+            if index == len(column.path.split(".")) - 1 and isinstance(
+                    getattr(mapper.class_, part, None), property):
+                return
+            cls._fail(f"column {column.path!r}: {mapper.class_.__name__} has no "
+                      f"attribute {part!r}")
+
+    # --- hooks on the request's user -------------------------------------------------------
+    def __init__(self) -> None:
+        self.model_cls: type[Model] = self.model  # type: ignore[assignment]
+
+    def scope(self, stmt: Select[Any], user: User) -> Select[Any]:
+        """Row scope: which rows ``user`` may see at all. Rows outside it are 404."""
+        return stmt
+
+    def base_query(self, user: User, *, deleted: bool = False) -> Select[Any]:
+        """THE query every path reads through: live (or deleted) rows in the user's scope."""
+        model = self.model_cls
+        condition = model.deleted_at.is_not(None) if deleted else model.deleted_at.is_(None)
+        return self.scope(select(model).where(condition), user)
+
+    def get_list_display(self, user: User) -> tuple[Column, ...]:
+        return self._columns
+
+    def get_csv_columns(self, user: User) -> tuple[Column, ...]:
+        return self._csv_columns
+
+    def get_list_filters(self, user: User) -> Sequence[Filter]:
+        return self.list_filters
+
+    def get_bulk_actions(self, user: User, *, deleted: bool = False) -> list[str]:
+        actions = [a for a in self.bulk_actions if a == "export"]
+        if deleted:
+            return ["restore", *actions] if self.can_restore else actions
+        return (["delete"] if self.can_delete and "delete" in self.bulk_actions else []) + actions
+
+    def get_form_class(self, user: User, obj: Model | None) -> type[FlaskForm]:
+        if self.form is None:
+            raise LookupError(f"{type(self).__name__} declares no form")
+        return self.form
+
+    def get_form(self, user: User, obj: Model | None, formdata: Any = None) -> FlaskForm:
+        form_cls = self.get_form_class(user, obj)
+        form = form_cls(formdata=formdata, obj=obj) if formdata is not None else form_cls(obj=obj)
+        self.prepare_form(form, user, obj)
+        return form
+
+    def prepare_form(self, form: FlaskForm, user: User, obj: Model | None) -> None:
+        """Adjust a form for the user (remove fields, fill choices). Default: nothing."""
+
+    def eager_options(self) -> list[LoaderOption]:
+        options: list[LoaderOption] = []
+        for name in self.eager_loads:
+            relationship = self.model_cls.__mapper__.relationships[name]
+            attribute = getattr(self.model_cls, name)
+            options.append(selectinload(attribute) if relationship.uselist
+                           else joinedload(attribute))
+        return options
+
+    def cell(self, obj: Any, column: Column) -> Any:
+        """The raw value of ``column`` for ``obj`` (the template and CSV format it)."""
+        head = column.path.split(".")[0]
+        method = getattr(self, head, None)
+        if "." not in column.path and callable(method) and not hasattr(self.model_cls, head):
+            return method(obj)
+        value = obj
+        for part in column.path.split("."):
+            if value is None:
+                return None
+            value = getattr(value, part)
+        return value
+
+    def row_label(self, obj: Any) -> str:
+        return str(obj)
+
+    # --- the write path --------------------------------------------------------------------
+    def populate(self, obj: Any, form: FlaskForm, user: User) -> None:
+        """Copy form fields onto the row (fields named like model attributes)."""
+        for field in form:
+            if field.name in {"csrf_token", "version_id"} or field.name in HIDDEN_COLUMNS:
+                continue
+            if hasattr(self.model_cls, field.name):
+                setattr(obj, field.name, field.data)
+
+    def validate_object(self, session: Session, obj: Any, user: User) -> None:
+        """Rules that need the database (cycles…); raise FieldError. Default: nothing."""
+
+    def snapshot(self, obj: Any) -> dict[str, Any]:
+        """JSON-safe values of the tracked columns; foreign keys as the related row's label."""
+        values: dict[str, Any] = {}
+        mapper = self.model_cls.__mapper__
+        fk_to_rel = {}
+        for rel in mapper.relationships:
+            if not rel.uselist and len(rel.local_columns) == 1:
+                (column,) = rel.local_columns
+                fk_to_rel[column.key] = rel.key
+        for attr in mapper.column_attrs:
+            key = attr.key
+            if key in UNTRACKED_COLUMNS or key in HIDDEN_COLUMNS:
+                continue
+            if key in fk_to_rel:
+                related = getattr(obj, fk_to_rel[key])
+                values[fk_to_rel[key]] = str(related) if related is not None else None
+                continue
+            values[key] = json_safe(getattr(obj, key))
+        return values
+
+    @staticmethod
+    def diff(before: Mapping[str, Any], after: Mapping[str, Any]) -> dict[str, list[Any]]:
+        return {key: [before.get(key), after.get(key)] for key in after
+                if before.get(key) != after.get(key)}
+
+    def save(self, session: Session, obj: Any, form: FlaskForm, user: User, *,
+             created: bool) -> dict[str, list[Any]]:
+        """Apply a validated form to ``obj`` and record it; the caller commits.
+
+        Raises FieldError (pre-checks), IntegrityError/StaleDataError/DataError (the flush).
+        Returns the changes (empty: nothing changed, nothing written).
+        """
+        from .errors import check_live_duplicates
+
+        before = {} if created else self.snapshot(obj)
+        self.populate(obj, form, user)
+        if created:
+            session.add(obj)
+        with session.no_autoflush:
+            self.validate_object(session, obj, user)
+            check_live_duplicates(session, self, obj)
+            after = self.snapshot(obj)
+        changes = self.diff(before, after)
+        if not created and not changes:
+            return {}
+        session.flush()
+        audit.record(session, "record.created" if created else "record.updated",
+                     actor=user, target=obj, target_label=self.row_label(obj), changes=changes)
+        return changes
+
+    def delete_impact(self, session: Session, obj: Any, user: User) -> list[Impact]:
+        """What else deleting ``obj`` affects (counts). Default: nothing."""
+        return []
+
+    def soft_delete(self, session: Session, obj: Any, user: User) -> None:
+        obj.deleted_at = utcnow()
+        session.flush()
+        audit.record(session, "record.deleted", actor=user, target=obj,
+                     target_label=self.row_label(obj),
+                     changes={"deleted_at": [None, json_safe(obj.deleted_at)]})
+
+    def restore(self, session: Session, obj: Any, user: User) -> None:
+        """Bring a soft-deleted row back; a live duplicate raises FieldError/IntegrityError."""
+        from .errors import check_live_duplicates
+
+        before = json_safe(obj.deleted_at)
+        obj.deleted_at = None
+        check_live_duplicates(session, self, obj)
+        session.flush()
+        audit.record(session, "record.restored", actor=user, target=obj,
+                     target_label=self.row_label(obj), changes={"deleted_at": [before, None]})
+
+    # --- extension points --------------------------------------------------------------------
+    def register_views(self, bp: Any) -> None:
+        """Add section-specific routes to the section's blueprint (declare each with @allow)."""
+
+    def extra_links(self, user: User) -> Iterable[tuple[str, str]]:
+        """(label, url) links shown in the list page header, e.g. "Missing translations"."""
+        return ()
+
+
+def format_cell(value: Any) -> str:
+    return display(value)
+
+
+Hook = Callable[..., Any]

@@ -1,0 +1,268 @@
+"""Search, filters, sorting and keyset paging → one select(), and capped counts.
+
+Paging is by keyset: a cursor holds the last row's sort value and id, and the next page asks for
+rows after that pair (``(col, id) > (v, i)``), which an index on (col, id) answers directly, so
+page 10,000 costs what page 1 costs. Counting stops at ``COUNT_CAP`` rows.
+
+Nothing here raises on bad input: unknown sort keys, garbage cursors, huge or negative page sizes
+fall back to defaults.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import TYPE_CHECKING, Any
+
+from flask import current_app
+from sqlalchemy import Select, and_, func, or_, select, text, tuple_
+from sqlalchemy.orm import Session, raiseload
+from werkzeug.datastructures import MultiDict
+
+from ..models import User
+from .text import clean_text, escape_like
+
+if TYPE_CHECKING:
+    from .options import ModelAdmin
+
+COUNT_CAP = 10_000
+MAX_SEARCH_LENGTH = 200
+EXPORT_CHUNK = 1000
+
+
+@dataclass
+class ListParams:
+    q: str = ""
+    sort_key: str = ""
+    descending: bool = False
+    per_page: int = 25
+    filters: dict[str, Any] = field(default_factory=dict)  # filter param → parsed value
+    after: tuple[Any, int] | None = None
+    before: tuple[Any, int] | None = None
+    deleted: bool = False
+
+    @property
+    def sort(self) -> str:
+        return ("-" if self.descending else "") + self.sort_key
+
+    @property
+    def is_filtered(self) -> bool:
+        return bool(self.q or self.filters)
+
+
+def parse_list_params(admin: ModelAdmin, args: MultiDict[str, str], user: User) -> ListParams:
+    """Read the list's query string; anything unknown or malformed falls back to defaults."""
+    from .options import PER_PAGE_CHOICES
+
+    params = ListParams(per_page=admin.per_page)
+    params.q = clean_text(args.get("q", "")).strip()[:MAX_SEARCH_LENGTH]
+    sort = clean_text(args.get("sort", ""))
+    if sort.lstrip("-") not in admin.sortable:
+        sort = admin.ordering
+    params.sort_key = sort.lstrip("-")
+    params.descending = sort.startswith("-")
+    try:
+        per_page = int(args.get("per_page", ""))
+    except ValueError:
+        per_page = admin.per_page
+    params.per_page = per_page if per_page in PER_PAGE_CHOICES else (
+        max(c for c in PER_PAGE_CHOICES if c <= max(per_page, PER_PAGE_CHOICES[0])))
+    params.deleted = args.get("show") == "deleted"
+    for item in admin.get_list_filters(user):
+        value = item.parse(args)
+        if value is not None:
+            params.filters[item.param] = value
+    column = sort_column(admin, params.sort_key)
+    params.after = decode_cursor(args.get("after"), params.sort, column)
+    params.before = None if params.after else decode_cursor(args.get("before"), params.sort,
+                                                             column)
+    return params
+
+
+def sort_column(admin: ModelAdmin, key: str) -> Any:
+    return getattr(admin.model_cls, admin.sortable[key])
+
+
+# --- cursors ----------------------------------------------------------------------------------
+def _encode_value(value: Any) -> Any:
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    if hasattr(value, "value") and not isinstance(value, bool | int | float | str):
+        return value.value  # enums
+    return value
+
+
+def encode_cursor(sort: str, value: Any, row_id: int) -> str:
+    raw = json.dumps([sort, _encode_value(value), row_id], separators=(",", ":"))
+    return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
+
+
+def decode_cursor(token: str | None, sort: str, column: Any) -> tuple[Any, int] | None:
+    """(value, id) from a cursor made for the same sort, else None (garbage is ignored)."""
+    if not token or len(token) > 600:
+        return None
+    try:
+        raw = base64.urlsafe_b64decode(token + "=" * (-len(token) % 4))
+        cursor_sort, value, row_id = json.loads(raw)
+    except (ValueError, TypeError, binascii.Error, UnicodeDecodeError):
+        return None
+    if cursor_sort != sort or type(row_id) is not int or not -2**63 <= row_id < 2**63:
+        return None
+    try:
+        return _typed(value, column), row_id
+    except (ValueError, TypeError, OverflowError):
+        return None
+
+
+def _typed(value: Any, column: Any) -> Any:
+    """A JSON value converted to the column's Python type (ValueError when it can't be)."""
+    if value is None:
+        if not column.nullable:
+            raise ValueError("null for a NOT NULL column")
+        return None
+    python_type = column.type.python_type
+    if python_type is datetime:
+        parsed = datetime.fromisoformat(str(value))
+        if parsed.tzinfo is None:
+            raise ValueError("naive datetime")
+        return parsed
+    if python_type is date:
+        return date.fromisoformat(str(value))
+    if python_type is bool:
+        if not isinstance(value, bool):
+            raise ValueError("not a boolean")
+        return value
+    if python_type is int:
+        if type(value) is not int or not -2**63 <= value < 2**63:
+            raise ValueError("not a 64-bit integer")
+        return value
+    if python_type is str:
+        if not isinstance(value, str) or "\x00" in value:
+            raise ValueError("not text")
+        return value
+    return python_type(value)  # enums and the like
+
+
+# --- the list query ---------------------------------------------------------------------------
+def filtered_query(admin: ModelAdmin, user: User, params: ListParams) -> Select[Any]:
+    """Base query (scope + soft delete) + search + filters; no order, no limit."""
+    stmt = admin.base_query(user, deleted=params.deleted)
+    if params.q and admin.search_fields:
+        pattern = f"%{escape_like(params.q)}%"
+        stmt = stmt.where(or_(*(getattr(admin.model_cls, name).ilike(pattern, escape="\\")
+                                for name in admin.search_fields)))
+    filters = {f.param: f for f in admin.get_list_filters(user)}
+    for param, value in params.filters.items():
+        stmt = filters[param].apply(stmt, value, user)
+    return stmt
+
+
+def _order(column: Any, row_id: Any, descending: bool) -> list[Any]:
+    """NULLs sort as the largest value on both backends (PostgreSQL's own rule)."""
+    if descending:
+        first = column.desc().nulls_first() if column.nullable else column.desc()
+        return [first, row_id.desc()]
+    first = column.asc().nulls_last() if column.nullable else column.asc()
+    return [first, row_id.asc()]
+
+
+def _after(column: Any, row_id: Any, value: Any, last_id: int, descending: bool) -> Any:
+    """Rows strictly after (value, last_id) in the order given by ``_order``."""
+    if value is None:  # inside the NULL block
+        if descending:  # NULLs first: the rest of the NULLs, then every non-NULL row
+            return or_(and_(column.is_(None), row_id < last_id), column.is_not(None))
+        return and_(column.is_(None), row_id > last_id)
+    pair = tuple_(column, row_id)
+    condition = pair < tuple_(value, last_id) if descending else pair > tuple_(value, last_id)
+    if column.nullable and not descending:
+        condition = or_(condition, column.is_(None))
+    return condition
+
+
+@dataclass
+class Page:
+    rows: list[Any]
+    next_cursor: str | None
+    prev_cursor: str | None
+
+
+def fetch_page(session: Session, admin: ModelAdmin, user: User, params: ListParams,
+               stmt: Select[Any] | None = None) -> Page:
+    stmt = filtered_query(admin, user, params) if stmt is None else stmt
+    model = admin.model_cls
+    column, row_id = sort_column(admin, params.sort_key), model.id
+    backwards = params.before is not None
+    descending = params.descending != backwards  # walking backwards flips the order
+    cursor = params.before if backwards else params.after
+    if cursor is not None:
+        stmt = stmt.where(_after(column, row_id, cursor[0], cursor[1], descending))
+    stmt = stmt.order_by(*_order(column, row_id, descending)).limit(params.per_page + 1)
+    options = admin.eager_options()
+    if current_app.testing or current_app.debug:
+        options.append(raiseload("*"))  # a lazy load in a list is a bug: fail loudly
+    rows = list(session.scalars(stmt.options(*options)).unique())
+    more = len(rows) > params.per_page
+    rows = rows[:params.per_page]
+    if backwards:
+        rows.reverse()
+    next_cursor = prev_cursor = None
+    if rows:
+        first, last = rows[0], rows[-1]
+        has_next = more if not backwards else True
+        has_prev = (params.after is not None) if not backwards else more
+        if has_next:
+            next_cursor = encode_cursor(params.sort, getattr(last, column.key), last.id)
+        if has_prev:
+            prev_cursor = encode_cursor(params.sort, getattr(first, column.key), first.id)
+    return Page(rows=rows, next_cursor=next_cursor, prev_cursor=prev_cursor)
+
+
+@dataclass
+class Count:
+    value: int
+    capped: bool  # the real number is larger than ``value``
+    estimated: bool = False
+
+    def __str__(self) -> str:
+        if self.estimated:
+            return f"about {self.value:,}"
+        return f"{self.value:,}+" if self.capped else f"{self.value:,}"
+
+
+def capped_count(session: Session, stmt: Select[Any], cap: int = COUNT_CAP,
+                 estimate_table: str | None = None) -> Count:
+    """Count up to ``cap`` rows (one bounded statement). Above the cap, PostgreSQL's planner
+    estimate of the table is used when ``estimate_table`` is given (an unfiltered list)."""
+    limited = stmt.with_only_columns(text("1")).order_by(None).limit(cap + 1).subquery()
+    counted = session.scalar(select(func.count()).select_from(limited)) or 0
+    if counted <= cap:
+        return Count(counted, capped=False)
+    if estimate_table and session.get_bind().dialect.name == "postgresql":
+        estimate = session.scalar(
+            text("SELECT reltuples::bigint FROM pg_class WHERE oid = to_regclass(:t)"),
+            {"t": estimate_table})
+        if estimate and estimate > cap:
+            return Count(int(estimate), capped=True, estimated=True)
+    return Count(cap, capped=True)
+
+
+def iter_rows(session: Session, admin: ModelAdmin, user: User, params: ListParams,
+              stmt: Select[Any] | None = None, chunk: int = EXPORT_CHUNK) -> Iterator[Any]:
+    """Every row of the filtered list, in keyset chunks (never the whole result in memory)."""
+    walker = ListParams(q=params.q, sort_key=params.sort_key, descending=params.descending,
+                        per_page=chunk, filters=params.filters, deleted=params.deleted)
+    base = filtered_query(admin, user, params) if stmt is None else stmt
+    column = sort_column(admin, params.sort_key)
+    while True:
+        page = fetch_page(session, admin, user, walker, base)
+        yield from page.rows
+        if page.next_cursor is None or not page.rows:
+            return
+        last = page.rows[-1]
+        walker.after = (getattr(last, column.key), last.id)
+        for row in page.rows:  # keep memory flat across chunks
+            session.expunge(row)
