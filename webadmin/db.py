@@ -31,8 +31,11 @@ def make_engine(config: dict[str, Any]) -> Engine:
     """Build the engine with pool settings for server databases and sane SQLite pragmas."""
     url = config["DATABASE_URL"]
     echo = bool(config.get("SQL_ECHO"))
+    # Statement parameters (password hashes, session tokens, personal data) never reach a log
+    # line or an exception message, even with SQL_ECHO on.
     if is_sqlite(url):
-        engine = create_engine(url, echo=echo, connect_args={"timeout": 15})
+        engine = create_engine(url, echo=echo, hide_parameters=True,
+                               connect_args={"timeout": 15})
         event.listen(engine, "connect", _sqlite_pragmas)
         # pysqlite's own transaction handling breaks SAVEPOINT; SQLAlchemy emits BEGIN instead.
         event.listen(engine, "begin", lambda conn: conn.exec_driver_sql("BEGIN"))
@@ -45,6 +48,7 @@ def make_engine(config: dict[str, Any]) -> Engine:
     return create_engine(
         url,
         echo=echo,
+        hide_parameters=True,
         pool_pre_ping=True,
         pool_size=config["DB_POOL_SIZE"],
         max_overflow=config["DB_MAX_OVERFLOW"],

@@ -75,7 +75,7 @@ def seconds_until_unlocked() -> int:
     current = limiter.current_limit
     if current is None:
         return int(current_app.config["LOGIN_LOCK_SECONDS"])
-    return max(1, math.ceil(current.reset_at - time.time()))
+    return max(1, math.ceil(current.window.reset_time - time.time()))
 
 
 def breached_scope() -> str:
