@@ -1,0 +1,240 @@
+"""Real servers for the production tests: gunicorn (the app as deployed) and Debian's nginx.
+
+Each runs in its own process group with its output in files under the test's temp folder; the
+fixtures stop what they start (SIGTERM to the group, SIGKILL after a grace period).
+"""
+
+from __future__ import annotations
+
+import http.client
+import os
+import re
+import shutil
+import signal
+import socket
+import ssl
+import subprocess
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from webadmin import PROJECT_ROOT
+
+GUNICORN = Path(PROJECT_ROOT) / ".venv" / "bin" / "gunicorn"
+NGINX = Path("/usr/sbin/nginx")
+SECRET = "production-test-secret-0123456789-abcdefghijklmnop"
+START_TIMEOUT = 30.0
+LISTENING = re.compile(r"Listening at: http://127\.0\.0\.1:(\d+)")
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def stop_process_group(process: subprocess.Popen, grace: float = 15.0) -> None:
+    if process.poll() is not None:
+        return
+    try:
+        os.killpg(process.pid, signal.SIGTERM)
+        process.wait(timeout=grace)
+    except subprocess.TimeoutExpired:
+        os.killpg(process.pid, signal.SIGKILL)
+        process.wait(timeout=grace)
+    except ProcessLookupError:
+        pass
+
+
+def children_of(pid: int) -> set[int]:
+    """Live child processes of ``pid`` (gunicorn's workers), read from /proc."""
+    children = set()
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except (OSError, IndexError):
+            continue
+        if int(fields[1]) == pid and fields[0] != "Z":
+            children.add(int(stat.parent.name))
+    return children
+
+
+def wait_for(predicate, timeout: float, what: str, interval: float = 0.1):
+    deadline = time.monotonic() + timeout
+    while True:
+        result = predicate()
+        if result:
+            return result
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out waiting for {what}")
+        time.sleep(interval)
+
+
+@dataclass
+class Gunicorn:
+    process: subprocess.Popen
+    port: int
+    access_log: Path
+    error_log: Path
+
+    @property
+    def master_pid(self) -> int:
+        return self.process.pid
+
+    def workers(self) -> set[int]:
+        return children_of(self.master_pid)
+
+    def logs(self) -> str:
+        return self.error_log.read_text(errors="replace") + self.access_log.read_text(
+            errors="replace")
+
+    def stop(self) -> None:
+        stop_process_group(self.process)
+
+
+def gunicorn_env(database_url: str, **extra: str) -> dict[str, str]:
+    env = {key: value for key, value in os.environ.items()
+           if not key.startswith(("PROXY_FIX_", "GUNICORN_", "TEST_", "PYTEST"))}
+    env.update({
+        "WEBADMIN_ENV": "production",
+        "SECRET_KEY": SECRET,
+        "DATABASE_URL": database_url,
+        "RATELIMIT_STORAGE_URI": "memory://",
+        "GUNICORN_BIND": "127.0.0.1:0",
+        "GUNICORN_WORKERS": "2",
+        "GUNICORN_THREADS": "2",
+        "GUNICORN_GRACEFUL_TIMEOUT": "5",
+        "PYTHONDONTWRITEBYTECODE": "1",
+    })
+    env.update(extra)
+    return env
+
+
+def start_gunicorn(workdir: Path, env: dict[str, str], name: str = "gunicorn") -> Gunicorn:
+    workdir.mkdir(parents=True, exist_ok=True)
+    access_log, error_log = workdir / f"{name}.access.log", workdir / f"{name}.error.log"
+    with open(access_log, "wb") as out, open(error_log, "wb") as err:
+        process = subprocess.Popen(  # noqa: S603 - our own command line
+            [str(GUNICORN), "-c", "gunicorn.conf.py", "wsgi:app"], cwd=PROJECT_ROOT, env=env,
+            stdout=out, stderr=err, stdin=subprocess.DEVNULL, start_new_session=True)
+    server = Gunicorn(process, 0, access_log, error_log)
+    try:
+        def listening() -> int | None:
+            if process.poll() is not None:
+                raise AssertionError(f"gunicorn exited:\n{server.logs()}")
+            match = LISTENING.search(error_log.read_text(errors="replace"))
+            return int(match.group(1)) if match else None
+
+        server.port = wait_for(listening, START_TIMEOUT, "gunicorn to listen")
+        wait_for(lambda: len(server.workers()) == int(env["GUNICORN_WORKERS"]), START_TIMEOUT,
+                 "gunicorn's workers")
+        wait_for(lambda: _status(server.port, "/healthz") == 200, START_TIMEOUT,
+                 "gunicorn to answer /healthz")
+    except BaseException:
+        server.stop()
+        raise
+    return server
+
+
+def _status(port: int, path: str) -> int | None:
+    try:
+        connection = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
+        connection.request("GET", path)
+        return connection.getresponse().status
+    except OSError:
+        return None
+    finally:
+        connection.close()
+
+
+# ---- nginx -------------------------------------------------------------------------------------
+
+NGINX_CONF = """\
+{user}
+worker_processes 1;
+daemon off;
+pid {root}/nginx.pid;
+error_log {root}/error.log info;
+events {{ worker_connections 64; }}
+http {{
+    access_log {root}/access.log proxied;
+    client_body_temp_path {root}/client_body;
+    proxy_temp_path {root}/proxy;
+    fastcgi_temp_path {root}/fastcgi;
+    uwsgi_temp_path {root}/uwsgi;
+    scgi_temp_path {root}/scgi;
+    log_format proxied '$remote_addr "$request" $status request_id=$request_id';
+
+    upstream webadmin {{ server 127.0.0.1:{upstream_port}; keepalive 4; }}
+
+    server {{
+        listen 127.0.0.1:{https_port} ssl;
+        listen 127.0.0.1:{http_port};
+        server_name localhost;
+        ssl_certificate {root}/cert.pem;
+        ssl_certificate_key {root}/key.pem;
+        client_max_body_size 4m;
+
+        location = /admin {{ return 301 $scheme://$http_host/admin/; }}
+        location /admin/ {{
+            include {root}/proxy_params.conf;
+        }}
+    }}
+}}
+"""
+
+
+@dataclass
+class Nginx:
+    process: subprocess.Popen
+    root: Path
+    http_port: int
+    https_port: int
+    ssl_context: ssl.SSLContext = field(repr=False)
+
+    def access_log(self) -> str:
+        path = self.root / "access.log"
+        return path.read_text(errors="replace") if path.exists() else ""
+
+    def stop(self) -> None:
+        stop_process_group(self.process)
+
+
+def make_certificate(root: Path) -> None:
+    subprocess.run(  # noqa: S603 - fixed arguments
+        [shutil.which("openssl") or "openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes",
+         "-keyout", str(root / "key.pem"), "-out", str(root / "cert.pem"), "-days", "2",
+         "-subj", "/CN=localhost", "-addext", "subjectAltName=IP:127.0.0.1,DNS:localhost"],
+        check=True, capture_output=True, timeout=60)
+
+
+def start_nginx(root: Path, upstream_port: int, proxy_params: Path) -> Nginx:
+    """nginx in front of gunicorn with deploy/'s proxy settings, everything inside ``root``."""
+    root.mkdir(parents=True, exist_ok=True)
+    make_certificate(root)
+    # The location block uses deploy/nginx/proxy_params.conf, pointed at our upstream.
+    (root / "proxy_params.conf").write_text(proxy_params.read_text())
+    user = "user root root;" if os.geteuid() == 0 else ""
+    context = ssl.create_default_context(cafile=str(root / "cert.pem"))
+    last_error = ""
+    for _attempt in range(5):  # a free port can be taken between picking and binding it
+        http_port, https_port = free_port(), free_port()
+        (root / "nginx.conf").write_text(NGINX_CONF.format(
+            user=user, root=root, upstream_port=upstream_port, http_port=http_port,
+            https_port=https_port))
+        process = subprocess.Popen(  # noqa: S603 - our own command line
+            [str(NGINX), "-p", str(root), "-c", str(root / "nginx.conf"), "-e",
+             str(root / "error.log")],
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, stdin=subprocess.DEVNULL,
+            start_new_session=True)
+        server = Nginx(process, root, http_port, https_port, context)
+        try:
+            wait_for(lambda p=process, port=http_port: p.poll() is not None
+                     or _status(port, "/") is not None, START_TIMEOUT, "nginx to listen")
+        except BaseException:
+            server.stop()
+            raise
+        if process.poll() is None:
+            return server
+        last_error = (root / "error.log").read_text(errors="replace")
+    raise AssertionError(f"nginx did not start:\n{last_error}")
