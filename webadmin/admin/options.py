@@ -349,6 +349,11 @@ class ModelAdmin:
         """(label, url) links shown in the list page header, e.g. "Missing translations"."""
         return ()
 
+    def object_links(self, user: User, obj: Any) -> Iterable[tuple[str, str]]:
+        """(label, url) links shown in the edit page header next to History, e.g. a user's
+        "Set a new password". Default: none."""
+        return ()
+
 
 def format_cell(value: Any) -> str:
     return display(value)
