@@ -6,9 +6,10 @@ from typing import Any
 
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
-from wtforms import RadioField, StringField, TextAreaField
+from wtforms import HiddenField, RadioField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, ValidationError
 
+from ..admin.forms import AdminForm
 from .transfer import FORMATS, MAX_KEY_LENGTH, MAX_VALUE_LENGTH, is_valid_locale
 
 LOCALE_HINT = "A language code, optionally with a region: en, de, pt-BR."
@@ -33,7 +34,7 @@ def no_nul(_form: Any, field: Any) -> None:
         raise ValidationError("Remove the NUL characters from this text.")
 
 
-class LocalizationStringForm(FlaskForm):
+class LocalizationStringForm(AdminForm):
     key = StringField("Key", filters=[_strip],
                       validators=[DataRequired(), Length(max=MAX_KEY_LENGTH),
                                   no_control_characters],
@@ -61,7 +62,7 @@ class ImportForm(FlaskForm):
 
 
 class ConfirmImportForm(FlaskForm):
-    """Second step: the checked rows travel back as a token (see views), never re-uploaded."""
+    """Second step: the checked rows wait on the server (see staging); only a token travels."""
 
-    locale = StringField("Locale", validators=[DataRequired(), locale_code])
-    token = StringField("Token", validators=[DataRequired(), Length(max=64)])
+    locale = HiddenField("Locale", validators=[DataRequired(), locale_code])
+    token = HiddenField("Token", validators=[DataRequired(), Length(max=64)])

@@ -213,18 +213,38 @@ def parse_upload(data: bytes, fmt: str) -> ParsedUpload:
     return result
 
 
-def apply_import(session: Session, locale: str, rows: dict[str, str]) -> ImportResult:
-    """Upsert ``rows`` into ``locale`` through the ORM (version_id and updated_at move as with
-    any edit). Runs in the caller's transaction; the caller commits once."""
-    created = updated = unchanged = 0
-    keys = sorted(rows)
+def _existing_values(session: Session, locale: str,
+                     keys: list[str]) -> Iterator[tuple[list[str], dict[str, LocalizationString]]]:
+    """(chunk of keys, live rows of the locale among them), chunk by chunk."""
     for start in range(0, len(keys), WRITE_CHUNK):
         chunk = keys[start:start + WRITE_CHUNK]
-        existing = {row.key: row for row in session.scalars(
+        yield chunk, {row.key: row for row in session.scalars(
             select(LocalizationString).where(
                 LocalizationString.locale == locale,
                 LocalizationString.key.in_(chunk),
                 LocalizationString.deleted_at.is_(None)))}
+
+
+def preview_import(session: Session, locale: str, rows: dict[str, str]) -> ImportResult:
+    """What ``apply_import`` would do, without writing."""
+    created = updated = unchanged = 0
+    for chunk, existing in _existing_values(session, locale, sorted(rows)):
+        for key in chunk:
+            row = existing.get(key)
+            if row is None:
+                created += 1
+            elif row.value != rows[key]:
+                updated += 1
+            else:
+                unchanged += 1
+    return ImportResult(created=created, updated=updated, unchanged=unchanged)
+
+
+def apply_import(session: Session, locale: str, rows: dict[str, str]) -> ImportResult:
+    """Upsert ``rows`` into ``locale`` through the ORM (version_id and updated_at move as with
+    any edit). Runs in the caller's transaction; the caller commits once."""
+    created = updated = unchanged = 0
+    for chunk, existing in _existing_values(session, locale, sorted(rows)):
         for key in chunk:
             row = existing.get(key)
             if row is None:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, IntegerField, SelectField, StringField
 from wtforms.validators import (
     DataRequired,
@@ -15,6 +14,7 @@ from wtforms.validators import (
     ValidationError,
 )
 
+from ..admin.forms import AdminForm
 from ..models import BillingInterval
 from ..models.plan import MAX_TRIAL_DAYS
 from .money import CURRENCIES, PriceError, format_price, parse_price
@@ -53,7 +53,7 @@ class PriceField(StringField):
             raise ValueError(str(exc)) from exc
 
 
-class PlanForm(FlaskForm):
+class PlanForm(AdminForm):
     code = StringField(
         "Code", filters=[_strip_lower],
         validators=[DataRequired(), Length(max=50),

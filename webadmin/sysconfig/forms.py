@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask_wtf import FlaskForm
 from wtforms import SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Regexp, ValidationError
 
+from ..admin.forms import AdminForm
 from ..models import ConfigValueType
 from .values import ConfigValueError, display_value, normalize_value
 
@@ -42,7 +42,7 @@ class ValueField(TextAreaField):
         return display_value(value_type, self.data) if value_type else str(self.data)
 
 
-class ConfigForm(FlaskForm):
+class ConfigForm(AdminForm):
     key = StringField(
         "Key", filters=[_strip],
         validators=[DataRequired(), Length(max=100),

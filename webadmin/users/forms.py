@@ -9,6 +9,7 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, PasswordField, SelectField, StringField
 from wtforms.validators import DataRequired, EqualTo, Length, ValidationError
 
+from ..admin.forms import AdminForm
 from ..auth.passwords import MAX_PASSWORD_LENGTH, password_problem
 from ..models import UserRole
 from ..services.users import normalize_email
@@ -43,7 +44,7 @@ def acceptable_password(_form: Any, field: Any) -> None:
         raise ValidationError(problem)
 
 
-class _UserFields(FlaskForm):
+class _UserFields(AdminForm):
     email = StringField("Email", filters=[_email],
                         validators=[DataRequired(), Length(max=320), no_control_characters,
                                     email_address],

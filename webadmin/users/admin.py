@@ -1,0 +1,113 @@
+"""The users section: accounts of every role. Role changes, deactivation, password resets and
+deletes go through services.users (guard rails and audit entries, never a password)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from flask import url_for
+from flask_wtf import FlaskForm
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from ..admin import site
+from ..admin.filters import BooleanFilter, ChoiceFilter
+from ..admin.options import Column, FieldError, Impact, ModelAdmin
+from ..auth.passwords import hash_password
+from ..models import Song, User, UserRole, UserSubscription
+from ..services import users as accounts
+from .forms import UserCreateForm, UserEditForm
+
+
+@site.register
+class UserAdmin(ModelAdmin):
+    model = User
+    name = "users"
+    label = "Users"
+    singular = "user"
+    roles = {UserRole.superadmin}
+    nav_order = 10
+    list_display = (
+        Column("display_name", "Name", sort="name", link=True),
+        Column("email", "Email", sort="email"),
+        Column("role", "Role", sort="role"),
+        Column("is_active", "Active"),
+        Column("last_sign_in_at", "Last sign-in", sort="last_sign_in"),
+        Column("created_at", "Created", sort="created"),
+    )
+    csv_columns = ("display_name", "email", "role", "is_active", "last_sign_in_at",
+                   "created_at")
+    sortable = {"name": "display_name", "email": "email", "role": "role",
+                "last_sign_in": "last_sign_in_at", "created": "created_at"}
+    ordering = "-created"
+    search_fields = ("email", "display_name")
+    search_hint = "Email or name"
+    list_filters = (ChoiceFilter("role", UserRole, "Role"), BooleanFilter("is_active", "Active"))
+    form = UserCreateForm
+    constraint_messages = {
+        "uq_user_account_email_live": (
+            "email", "An account with the email {email} already exists."),
+    }
+
+    def get_form_class(self, user: User, obj: Any) -> type[FlaskForm]:
+        return UserCreateForm if obj is None or obj.id is None else UserEditForm
+
+    def populate(self, obj: Any, form: FlaskForm, user: User) -> None:
+        obj.email = form.email.data
+        obj.display_name = form.display_name.data
+        if obj.id is None:  # a new account; an existing one changes role in save()
+            obj.role = UserRole(form.role.data)
+            obj.is_active = bool(form.is_active.data)
+            obj.password_hash = hash_password(form.password.data)
+
+    def save(self, session: Session, obj: Any, form: FlaskForm, user: User, *,
+             created: bool) -> dict[str, list[Any]]:
+        role, before = UserRole(form.role.data), obj.role
+        if not created and role != before:
+            try:  # guard rails, a "user.role_changed" entry, the user's sessions end
+                accounts.change_role(session, user, obj, role)
+            except accounts.AccountGuardError as exc:
+                raise FieldError("role", exc.message) from exc
+        changes = super().save(session, obj, form, user, created=created)
+        if not created and role != before:
+            session.flush()
+            changes = {"role": [before.value, role.value], **changes}
+        return changes
+
+    def delete_impact(self, session: Session, obj: Any, user: User) -> list[Impact]:
+        impacts: list[Impact] = []
+        try:
+            accounts.check_removal(session, user, obj, verb="delete")
+        except accounts.AccountGuardError as exc:
+            impacts.append(Impact("Account", 1, blocks=True, message=exc.message))
+        songs = session.scalar(select(func.count()).select_from(Song).where(
+            Song.artist_user_id == obj.id, Song.deleted_at.is_(None))) or 0
+        if songs:
+            impacts.append(Impact("Songs by this singer (they stay, with this artist)", songs))
+        subscriptions = session.scalar(select(func.count()).select_from(UserSubscription).where(
+            UserSubscription.listener_user_id == obj.id,
+            UserSubscription.deleted_at.is_(None))) or 0
+        if subscriptions:
+            impacts.append(Impact("Subscriptions (kept for billing history)", subscriptions))
+        return impacts
+
+    def soft_delete(self, session: Session, obj: Any, user: User) -> None:
+        try:
+            accounts.soft_delete_user(session, user, obj)
+        except accounts.AccountGuardError as exc:
+            raise FieldError(None, exc.message) from exc
+        super().soft_delete(session, obj, user)
+
+    def object_links(self, user: User, obj: Any) -> Iterable[tuple[str, str]]:
+        links = [("Set a new password", url_for("users.set_password", public_id=obj.public_id))]
+        if obj.is_active:
+            links.append(("Deactivate", url_for("users.deactivate", public_id=obj.public_id)))
+        else:
+            links.append(("Reactivate", url_for("users.reactivate", public_id=obj.public_id)))
+        return links
+
+    def register_views(self, bp: Any) -> None:
+        from .views import register
+
+        register(bp, self)
