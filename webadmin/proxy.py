@@ -9,12 +9,15 @@ plain http, its upstream host name. Werkzeug's ProxyFix rewrites the environ fro
 Afterwards ``request.remote_addr`` is the client's address (throttling and the audit log use it),
 ``request.scheme`` and ``request.host`` are what the client used (absolute URLs, redirects and
 ``Secure`` cookies follow them), and ``request.script_root`` is the mount prefix (``/admin``), so
-``url_for`` builds links under it.
+``url_for`` builds links under it. Redirects then carry the absolute URL the client used
+(``https://admin.example.com/admin/login``), the proof that all of the above reached the app —
+without a proxy they stay relative, as Werkzeug sends them.
 """
 
 from __future__ import annotations
 
 from flask import Flask
+from flask.wrappers import Response
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 # ProxyFix argument → setting.
@@ -27,6 +30,12 @@ PROXY_SETTINGS = {
 }
 
 
+class ProxiedResponse(Response):
+    """Location headers made absolute from the (forwarded) scheme, host and prefix."""
+
+    autocorrect_location_header = True
+
+
 def trusted_hops(config: dict) -> dict[str, int]:
     return {argument: int(config.get(key) or 0) for argument, key in PROXY_SETTINGS.items()}
 
@@ -35,3 +44,4 @@ def init_app(app: Flask) -> None:
     hops = trusted_hops(app.config)
     if any(hops.values()):
         app.wsgi_app = ProxyFix(app.wsgi_app, **hops)  # type: ignore[method-assign]
+        app.response_class = ProxiedResponse

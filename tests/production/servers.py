@@ -15,10 +15,21 @@ import socket
 import ssl
 import subprocess
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
+from http.cookies import SimpleCookie
 from pathlib import Path
+from urllib.parse import urlencode
 
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
+from sqlalchemy.orm import Session
+
+from tests.helpers import DEFAULT_PASSWORD, alembic_config, run_alembic
 from webadmin import PROJECT_ROOT
+from webadmin.models import UserRole
+from webadmin.services.users import create_user
 
 GUNICORN = Path(PROJECT_ROOT) / ".venv" / "bin" / "gunicorn"
 NGINX = Path("/usr/sbin/nginx")
@@ -157,13 +168,13 @@ pid {root}/nginx.pid;
 error_log {root}/error.log info;
 events {{ worker_connections 64; }}
 http {{
+    log_format proxied '$remote_addr "$request" $status request_id=$request_id';
     access_log {root}/access.log proxied;
     client_body_temp_path {root}/client_body;
     proxy_temp_path {root}/proxy;
     fastcgi_temp_path {root}/fastcgi;
     uwsgi_temp_path {root}/uwsgi;
     scgi_temp_path {root}/scgi;
-    log_format proxied '$remote_addr "$request" $status request_id=$request_id';
 
     upstream webadmin {{ server 127.0.0.1:{upstream_port}; keepalive 4; }}
 
@@ -237,4 +248,103 @@ def start_nginx(root: Path, upstream_port: int, proxy_params: Path) -> Nginx:
         if process.poll() is None:
             return server
         last_error = (root / "error.log").read_text(errors="replace")
+        if "in use" not in last_error:
+            break
     raise AssertionError(f"nginx did not start:\n{last_error}")
+
+
+# ---- a database of the test's own, and a small HTTP client -------------------------------------
+
+@contextmanager
+def dedicated_database(base_url: str, suffix: str, folder: Path) -> Iterator[str]:
+    """A fresh database migrated to head: a SQLite file in ``folder``, or ``<db>_<suffix>`` on
+    the test PostgreSQL server (so servers committing to it never touch the suite's database)."""
+    url = make_url(base_url)
+    if url.get_backend_name() == "sqlite":
+        folder.mkdir(parents=True, exist_ok=True)
+        own = f"sqlite:///{folder / f'{suffix}.db'}"
+        run_alembic(alembic_config(own), "upgrade", "head")
+        yield own
+        return
+    name = f"{url.database}_{suffix}"
+    admin = create_engine(url.set(database="postgres"), isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        connection.execute(text(f'CREATE DATABASE "{name}"'))
+    own = url.set(database=name).render_as_string(hide_password=False)
+    try:
+        run_alembic(alembic_config(own), "upgrade", "head")
+        yield own
+    finally:
+        with admin.connect() as connection:
+            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+def create_superadmin(url: str, email: str) -> None:
+    engine = create_engine(url)
+    try:
+        with Session(engine) as db:
+            create_user(db, email=email, display_name="Proxy Admin", password=DEFAULT_PASSWORD,
+                        role=UserRole.superadmin)
+            db.commit()
+    finally:
+        engine.dispose()
+
+
+@dataclass
+class Reply:
+    status: int
+    headers: http.client.HTTPMessage
+    body: str
+
+
+@dataclass
+class HttpClient:
+    """Speaks to one origin like a browser that never follows redirects: keeps cookies (Secure
+    ones only over https) and sends what it is told."""
+
+    scheme: str
+    port: int
+    ssl_context: ssl.SSLContext | None = None
+    cookies: dict[str, tuple[str, bool]] = field(default_factory=dict)
+    timeout: float = 30.0
+
+    @property
+    def origin(self) -> str:
+        return f"{self.scheme}://127.0.0.1:{self.port}"
+
+    def request(self, method: str, path: str, *, headers: dict[str, str] | None = None,
+                body: bytes | None = None) -> Reply:
+        if self.scheme == "https":
+            connection: http.client.HTTPConnection = http.client.HTTPSConnection(
+                "127.0.0.1", self.port, timeout=self.timeout, context=self.ssl_context)
+        else:
+            connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=self.timeout)
+        sent = dict(headers or {})
+        cookie = "; ".join(f"{name}={value}" for name, (value, secure) in self.cookies.items()
+                           if self.scheme == "https" or not secure)
+        if cookie:
+            sent["Cookie"] = cookie
+        try:
+            connection.request(method, path, body=body, headers=sent)
+            response = connection.getresponse()
+            reply = Reply(response.status, response.headers,
+                          response.read().decode("utf-8", "replace"))
+        finally:
+            connection.close()
+        for header in reply.headers.get_all("Set-Cookie") or []:
+            parsed = SimpleCookie()
+            parsed.load(header)
+            for name, morsel in parsed.items():
+                self.cookies[name] = (morsel.value, bool(morsel["secure"]))
+        return reply
+
+    def get(self, path: str, **kwargs) -> Reply:
+        return self.request("GET", path, **kwargs)
+
+    def post_form(self, path: str, data: dict[str, str], **kwargs) -> Reply:
+        headers = {"Content-Type": "application/x-www-form-urlencoded",
+                   **kwargs.pop("headers", {})}
+        return self.request("POST", path, headers=headers, body=urlencode(data).encode(),
+                            **kwargs)
