@@ -7,6 +7,7 @@ from typing import Any
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import HiddenField, RadioField, StringField, TextAreaField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, ValidationError
 
 from ..admin.forms import AdminForm
@@ -50,9 +51,9 @@ class ImportForm(FlaskForm):
     locale = StringField("Locale", filters=[_strip],
                          validators=[DataRequired(), Length(max=16), locale_code],
                          description=LOCALE_HINT)
-    file_format = RadioField("Format", choices=[("json", 'JSON: {"key": "value", …}'),
-                                                ("csv", "CSV with the header key,value")],
-                             default="json")
+    file_format = RadioField("Format", default="json", choices=[
+        SelectChoice("json", 'JSON: {"key": "value", …}'),
+        SelectChoice("csv", "CSV with the header key,value")])
     upload = FileField("File", validators=[FileRequired("Choose a file to import.")],
                        description="UTF-8, at most 1 MB. Nothing is written until you confirm.")
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from wtforms import BooleanField, IntegerField, SelectField, StringField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import (
     DataRequired,
     InputRequired,
@@ -63,10 +64,11 @@ class PlanForm(AdminForm):
                        validators=[DataRequired(), Length(max=100), no_control_characters])
     price_cents = PriceField("Price", validators=[InputRequired()],
                              description="In the plan's currency, e.g. 10.99; 0 for free.")
-    currency = SelectField("Currency", choices=[(code, code) for code in CURRENCIES],
+    currency = SelectField("Currency", choices=[SelectChoice(code) for code in CURRENCIES],
                            default="USD", validate_choice=True)
     billing_interval = SelectField(
-        "Billing interval", choices=[(i.value, f"Every {i.value}") for i in BillingInterval],
+        "Billing interval", choices=[SelectChoice(i.value, f"Every {i.value}")
+                 for i in BillingInterval],
         default=BillingInterval.month.value, coerce=str)
     trial_days = IntegerField(
         "Trial days", default=0,

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from wtforms import SelectField, StringField, TextAreaField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Regexp, ValidationError
 
 from ..admin.forms import AdminForm
@@ -13,10 +14,10 @@ from .values import ConfigValueError, display_value, normalize_value
 
 KEY_PATTERN = r"^[a-z][a-z0-9_.]{0,99}$"
 TYPE_CHOICES = [
-    (ConfigValueType.bool.value, "Boolean (true/false)"),
-    (ConfigValueType.int.value, "Integer"),
-    (ConfigValueType.string.value, "Text"),
-    (ConfigValueType.json.value, "JSON"),
+    SelectChoice(ConfigValueType.bool.value, "Boolean (true/false)"),
+    SelectChoice(ConfigValueType.int.value, "Integer"),
+    SelectChoice(ConfigValueType.string.value, "Text"),
+    SelectChoice(ConfigValueType.json.value, "JSON"),
 ]
 
 

@@ -7,6 +7,7 @@ from typing import Any
 
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, PasswordField, SelectField, StringField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, EqualTo, Length, ValidationError
 
 from ..admin.forms import AdminForm
@@ -16,8 +17,9 @@ from ..services.users import normalize_email
 
 # Deliberately loose (one @, a dot in the domain, no spaces): the real check is a sign-in.
 EMAIL_PATTERN = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
-ROLE_CHOICES = [(UserRole.singer.value, "Singer"), (UserRole.listener.value, "Listener"),
-                (UserRole.superadmin.value, "Superadmin")]
+ROLE_CHOICES = [SelectChoice(UserRole.singer.value, "Singer"),
+                SelectChoice(UserRole.listener.value, "Listener"),
+                SelectChoice(UserRole.superadmin.value, "Superadmin")]
 
 
 def _strip(value: Any) -> Any:
