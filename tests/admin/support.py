@@ -72,6 +72,8 @@ class _FormReader(HTMLParser):
 
     def handle_data(self, data: str) -> None:
         if self.textarea:
+            if not self.values[self.textarea]:  # browsers drop the newline after <textarea>
+                data = data.removeprefix("\r\n").removeprefix("\n")
             self.values[self.textarea] += data
 
 

@@ -5,8 +5,15 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from wtforms import BooleanField, DateField, SelectField, StringField, TextAreaField
-from wtforms.validators import DataRequired, Length, Optional, ValidationError
+from wtforms import (
+    BooleanField,
+    DateField,
+    SelectChoice,
+    SelectField,
+    StringField,
+    TextAreaField,
+)
+from wtforms.validators import DataRequired, Length, Optional, StopValidation, ValidationError
 
 from ..admin.forms import AdminForm, RelatedField, strip
 from ..admin.related import RelatedSource
@@ -56,8 +63,11 @@ def normalize_isrc(text: str) -> str:
 class DurationField(StringField):
     """Seconds in the database, m:ss on the page."""
 
-    def __init__(self, *args: Any, **kwargs: Any):
+    def __init__(self, *args: Any, required_message: str | None = None, **kwargs: Any):
         super().__init__(*args, **kwargs)
+        self.required_message = required_message
+        if required_message:
+            self.flags.required = True
         self.raw_text: str | None = None
         self.parse_error: str | None = None
 
@@ -79,7 +89,9 @@ class DurationField(StringField):
 
     def pre_validate(self, form: Any) -> None:
         if self.parse_error:
-            raise ValidationError(self.parse_error)
+            raise StopValidation(self.parse_error)
+        if self.required_message and self.data is None:
+            raise StopValidation(self.required_message)
 
 
 class IsrcField(StringField):
@@ -97,18 +109,30 @@ class IsrcField(StringField):
                                   "number (5 digits).")
 
 
+class EnumSelectField(SelectField):
+    """A select whose unknown submitted value reads as a plain "choose from the list"."""
+
+    def process_formdata(self, valuelist: list[Any]) -> None:
+        try:
+            super().process_formdata(valuelist)
+        except ValueError as exc:
+            self.data = None
+            raise ValueError("Not a valid choice: pick one from the list.") from exc
+
+
 class SongForm(AdminForm):
     title = StringField("Title", filters=[strip],
                         validators=[DataRequired("Enter a title."), Length(max=200)])
     artist = RelatedField("Artist", source=ARTIST_SOURCE, select_limit=50,
                           description="A singer: pick from the list or type their email.")
     genre = RelatedField("Genre", source=GENRE_SOURCE)
-    duration_seconds = DurationField("Duration", validators=[DataRequired(
-        "Enter the duration, e.g. 3:45.")], description="minutes:seconds, e.g. 3:45")
+    duration_seconds = DurationField("Duration", required_message="Enter the duration, e.g. 3:45.",
+                                     description="minutes:seconds, e.g. 3:45")
     release_date = DateField("Release date", validators=[Optional()])
     isrc = IsrcField("ISRC", validators=[Optional(), Length(max=20)],
                      description="Optional, e.g. US-RC1-24-00001 (dashes optional).")
-    status = SelectField("Status", choices=[(s.value, s.value.capitalize()) for s in SongStatus],
+    status = EnumSelectField("Status", choices=[SelectChoice(s.value, s.value.capitalize())
+                                            for s in SongStatus],
                          coerce=lambda value: SongStatus(value) if value else None,
                          default=SongStatus.draft.value)
     is_explicit = BooleanField("Explicit lyrics")
