@@ -62,7 +62,8 @@ class PlanForm(AdminForm):
         description="Stable identifier used by the apps and billing, e.g. premium-annual.")
     name = StringField("Name", filters=[_strip],
                        validators=[DataRequired(), Length(max=100), no_control_characters])
-    price_cents = PriceField("Price", validators=[InputRequired()],
+    price_cents = PriceField("Price", validators=[
+        InputRequired(message="Enter a price, e.g. 9.99 (0 for a free plan).")],
                              description="In the plan's currency, e.g. 10.99; 0 for free.")
     currency = SelectField("Currency", choices=[SelectChoice(code) for code in CURRENCIES],
                            default="USD", validate_choice=True)
