@@ -30,6 +30,9 @@ CONTEXT_FIELDS = ("request_id", "client_ip", "method", "path")
 TEXT_FORMAT = ("%(asctime)s %(levelname)s [%(name)s] %(message)s "
                "request_id=%(request_id)s client=%(client_ip)s")
 HANDLER_MARK = "_webadmin_handler"
+# Chatty at INFO on every /readyz (alembic reads the schema revision): warnings only, unless
+# LOG_LEVEL=debug.
+QUIET_LOGGERS = ("alembic",)
 
 
 def new_request_id() -> str:
@@ -170,7 +173,10 @@ def configure_logging(app: Flask) -> logging.Handler:
     handler.addFilter(RequestContextFilter())
     handler.setFormatter(make_formatter(app.config["LOG_FORMAT"]))
     root.addHandler(handler)
-    root.setLevel(app.config["LOG_LEVEL"].upper())
+    level = app.config["LOG_LEVEL"].upper()
+    root.setLevel(level)
+    for name in QUIET_LOGGERS:
+        logging.getLogger(name).setLevel(level if level == "DEBUG" else logging.WARNING)
     app.logger.removeHandler(default_handler)  # records reach ours through the root logger
     return handler
 

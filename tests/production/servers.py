@@ -9,14 +9,16 @@ from __future__ import annotations
 import http.client
 import os
 import re
+import selectors
 import shutil
 import signal
 import socket
 import ssl
 import subprocess
+import threading
 import time
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from http.cookies import SimpleCookie
 from pathlib import Path
@@ -348,3 +350,80 @@ class HttpClient:
                    **kwargs.pop("headers", {})}
         return self.request("POST", path, headers=headers, body=urlencode(data).encode(),
                             **kwargs)
+
+
+# ---- a TCP proxy the test can cut -------------------------------------------------------------
+
+class TcpProxy:
+    """Forwards 127.0.0.1:<port> to a target; ``stop()`` refuses new connections and cuts every
+    open one (the database "goes away"), ``start()`` serves again on the same port."""
+
+    def __init__(self, target_host: str, target_port: int) -> None:
+        self.target = (target_host, target_port)
+        self.port = free_port()
+        self._listener: socket.socket | None = None
+        self._sockets: set[socket.socket] = set()
+        self._lock = threading.Lock()
+        self._threads: list[threading.Thread] = []
+
+    def start(self) -> None:
+        self._listener = socket.create_server(("127.0.0.1", self.port))
+        self._listener.settimeout(0.2)
+        self._spawn(self._accept_loop, self._listener)
+
+    def stop(self) -> None:
+        listener, self._listener = self._listener, None
+        if listener is not None:
+            listener.close()
+        with self._lock:
+            sockets, self._sockets = self._sockets, set()
+        for sock in sockets:
+            with suppress(OSError):
+                sock.shutdown(socket.SHUT_RDWR)
+            sock.close()
+        for thread in self._threads:
+            thread.join(timeout=5)
+        self._threads = [thread for thread in self._threads if thread.is_alive()]
+
+    def _spawn(self, target, *args) -> None:
+        thread = threading.Thread(target=target, args=args, daemon=True)
+        self._threads.append(thread)
+        thread.start()
+
+    def _accept_loop(self, listener: socket.socket) -> None:
+        while self._listener is listener:
+            try:
+                client, _ = listener.accept()
+            except TimeoutError:
+                continue
+            except OSError:
+                return
+            try:
+                upstream = socket.create_connection(self.target, timeout=5)
+            except OSError:
+                client.close()
+                continue
+            with self._lock:
+                self._sockets.update((client, upstream))
+            self._spawn(self._relay, client, upstream)
+
+    def _relay(self, client: socket.socket, upstream: socket.socket) -> None:
+        """Copy bytes both ways until either side closes, then close both."""
+        peer = {client: upstream, upstream: client}
+        try:
+            with selectors.DefaultSelector() as selector:
+                for sock in peer:
+                    selector.register(sock, selectors.EVENT_READ)
+                while True:
+                    for key, _ in selector.select(timeout=0.2):
+                        data = key.fileobj.recv(65536)
+                        if not data:
+                            return
+                        peer[key.fileobj].sendall(data)
+        except (OSError, ValueError):
+            pass
+        finally:
+            with self._lock:
+                self._sockets.difference_update(peer)
+            for sock in peer:
+                sock.close()

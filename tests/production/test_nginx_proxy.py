@@ -7,6 +7,7 @@ fixtures' finalizers (process groups, SIGTERM then SIGKILL).
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -43,7 +44,7 @@ def site_database(database_url, tmp_path_factory):
 @pytest.fixture(scope="module")
 def gunicorn(site_database, tmp_path_factory):
     env = gunicorn_env(site_database, PROXY_FIX_X_FOR="1", PROXY_FIX_X_PROTO="1",
-                       PROXY_FIX_X_HOST="1", PROXY_FIX_X_PREFIX="1")
+                       PROXY_FIX_X_HOST="1", PROXY_FIX_X_PREFIX="1", LOG_FORMAT="json")
     server = start_gunicorn(tmp_path_factory.mktemp("gunicorn"), env)
     yield server
     server.stop()
@@ -76,17 +77,32 @@ def sign_in_events(url: str) -> list[AuditEvent]:
         engine.dispose()
 
 
+def json_lines(path: Path) -> list[dict]:
+    return [json.loads(line) for line in path.read_text().splitlines() if line.startswith("{")]
+
+
 def test_the_request_id_is_the_same_in_every_log(http, nginx, gunicorn):
-    reply = http.get("/admin/healthz")
+    reply = http.get("/admin/healthz", headers={"X-Forwarded-For": "6.6.6.6"})
     assert reply.status == 200
     request_id = reply.headers["X-Request-ID"]
     assert request_id and len(request_id) == 32  # nginx's $request_id, passed on by the app
     wait_for(lambda: f"request_id={request_id}" in nginx.access_log(), 10, "nginx's log line")
-    line = wait_for(lambda: next((line for line in gunicorn.access_log.read_text().splitlines()
-                                  if f"request_id={request_id}" in line), None),
-                    10, "gunicorn's access log line")
-    assert line.startswith("127.0.0.1 ")  # the client's address, from X-Forwarded-For
-    assert '"GET /healthz HTTP/1.1" 200' in line
+    entry = wait_for(lambda: next((entry for entry in json_lines(gunicorn.access_log)
+                                   if entry.get("request_id") == request_id), None),
+                     10, "gunicorn's access log entry")
+    # LOG_FORMAT=json: one object per line, with the real client and the app's status.
+    assert entry["client_ip"] == "127.0.0.1"  # from X-Forwarded-For, not the client's 6.6.6.6
+    assert entry["method"] == "GET" and entry["path"] == "/healthz"
+    assert entry["status"] == 200 and entry["logger"] == "gunicorn.access"
+
+
+def test_every_line_gunicorn_writes_is_json(gunicorn):
+    """LOG_FORMAT=json covers gunicorn's own messages too (the app's records: unit tests)."""
+    lines = [line for line in gunicorn.error_log.read_text().splitlines() if line.strip()]
+    assert any("Booting worker" in line for line in lines)
+    assert lines and all(line.startswith("{") for line in lines), lines[:5]
+    for entry in map(json.loads, lines):
+        assert {"ts", "level", "logger", "message"} <= entry.keys()
 
 
 @pytest.mark.parametrize("scheme", ["http", "https"])
