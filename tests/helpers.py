@@ -10,7 +10,10 @@ from typing import Any
 
 from alembic import command
 from alembic.config import Config
+from flask import Flask, g
+from flask import session as flask_session
 from flask.testing import FlaskClient
+from flask_wtf.csrf import generate_csrf
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session
@@ -120,3 +123,24 @@ class TestUsers:
         session.flush()
         session.commit()
         return users
+
+
+def sign_in_session(client: FlaskClient, user: User) -> None:
+    """Give ``client`` a signed-in session for ``user`` without the sign-in form (fast; no
+    password hashing). The user loader still decides: an inactive, deleted or listener account
+    stays anonymous, exactly as with a real session."""
+    with client.session_transaction() as sess:
+        sess["_user_id"] = user.session_token
+        sess["_fresh"] = True
+
+
+def session_csrf_token(app: Flask, client: FlaskClient) -> str:
+    """A valid CSRF token for ``client``'s session, without fetching a page."""
+    field = app.config.get("WTF_CSRF_FIELD_NAME", "csrf_token")
+    with app.test_request_context():
+        g.pop(field, None)
+        token = generate_csrf()
+        raw = flask_session[field]
+    with client.session_transaction() as sess:
+        sess[field] = raw
+    return token
