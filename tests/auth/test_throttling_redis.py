@@ -1,0 +1,118 @@
+"""The throttling store shared through Redis: a lock made in one process holds in another.
+
+Two apps stand for two gunicorn workers (or two hosts). The second is built after the first has
+locked an account, with a storage of its own made from RATELIMIT_STORAGE_URI: a memory:// store
+would start empty, so it can only see the lock through Redis. Keys are made
+unique per run (a random client address and account), so parallel runs don't meet; the test
+deletes its keys afterwards. Skipped only when no Redis answers on 127.0.0.1:6379.
+"""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Iterator
+
+import pytest
+from flask import Flask
+
+from tests.conftest import make_test_app
+from tests.helpers import DEFAULT_PASSWORD, Browser
+from webadmin.auth.throttling import account_key
+from webadmin.db import get_db
+from webadmin.models import UserRole
+from webadmin.services.users import create_user
+
+redis = pytest.importorskip("redis")
+
+REDIS_URI = "redis://127.0.0.1:6379/11"
+WRONG = "not the right password"
+
+
+@pytest.fixture(scope="module")
+def redis_client():
+    client = redis.Redis.from_url(REDIS_URI, socket_connect_timeout=1)
+    try:
+        client.ping()
+    except redis.exceptions.ConnectionError:
+        pytest.skip("no Redis on 127.0.0.1:6379")
+    yield client
+    client.close()
+
+
+def make_worker(database_url: str) -> Flask:
+    return make_test_app(database_url, RATELIMIT_STORAGE_URI=REDIS_URI, LOGIN_MAX_ATTEMPTS=2,
+                         LOGIN_LOCK_SECONDS=60)
+
+
+@pytest.fixture
+def worker_factory(migrated_database: str, redis_client) -> Iterator:
+    """Builds apps on one rolled-back transaction; the first gets an account of a unique email."""
+    apps: list[Flask] = []
+    connection = None
+    outer = None
+
+    def build() -> Flask:
+        nonlocal connection, outer
+        app = make_worker(migrated_database)
+        if connection is None:
+            connection = get_db(app).engine.connect()
+            outer = connection.begin()
+        get_db(app).session.configure(bind=connection, join_transaction_mode="create_savepoint")
+        apps.append(app)
+        return app
+
+    try:
+        yield build
+    finally:
+        for app in apps:
+            get_db(app).session.remove()
+        if outer is not None:
+            outer.rollback()
+            connection.close()
+        for app in apps:
+            get_db(app).engine.dispose()
+
+
+def make_account(app: Flask) -> str:
+    email = f"redis-{secrets.token_hex(6)}@example.test"
+    with app.app_context():
+        session = get_db(app).session()
+        create_user(session, email=email, display_name="Redis Test", password=DEFAULT_PASSWORD,
+                    role=UserRole.singer)
+        session.commit()
+    return email
+
+
+def browser_at(app: Flask, address: str) -> Browser:
+    client = app.test_client()
+    client.environ_base["REMOTE_ADDR"] = address
+    return Browser(client)
+
+
+def delete_keys(redis_client, *fragments: str) -> None:
+    for key in redis_client.scan_iter(match="LIMITS:*"):
+        if any(fragment in key.decode() for fragment in fragments):
+            redis_client.delete(key)
+
+
+def test_a_lock_made_by_one_worker_holds_in_another(worker_factory, redis_client):
+    first = worker_factory()
+    email = make_account(first)
+    address = f"10.{secrets.randbelow(250)}.{secrets.randbelow(250)}.{secrets.randbelow(250)}"
+    with first.test_request_context(method="POST", data={"email": email}):
+        key_fragment = account_key()
+    try:
+        worker_one = browser_at(first, address)
+        assert [worker_one.login(email, WRONG).status_code for _ in range(2)] == [200, 200]
+        assert any(key_fragment in key.decode()
+                   for key in redis_client.scan_iter(match="LIMITS:*"))
+
+        # A new worker with a storage of its own, another client address: still locked.
+        second = worker_factory()
+        response = browser_at(second, "10.255.255.254").login(email)
+        assert response.status_code == 429
+        assert "Try again in 1 minute." in response.get_data(as_text=True)
+    finally:
+        delete_keys(redis_client, key_fragment, address)
+    # Once its keys are gone from Redis the account signs in again: the store was the lock.
+    assert browser_at(second, address).login(email).status_code == 302
