@@ -21,6 +21,7 @@ from flask_login import current_user
 from sqlalchemy.exc import IntegrityError
 from werkzeug.datastructures import FileStorage
 
+from ..admin.text import clean_text
 from ..auth.permissions import allow
 from ..db import session as db_session
 from ..services import audit
@@ -66,7 +67,7 @@ def register(bp: Blueprint, admin: LocalizationAdmin) -> None:
         locales = [code for code in known_locales(session) if code != source]
         requested = request.args.get("locale", "")
         locale = requested if is_valid_locale(requested) else (locales[0] if locales else "")
-        after = request.args.get("after", "")[:200] or None
+        after = clean_text(request.args.get("after", ""))[:200] or None
         page = None
         if locale and locale != source:
             page = missing_translations(session, source, locale, after=after,
