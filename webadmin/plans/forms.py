@@ -64,7 +64,8 @@ class PlanForm(AdminForm):
                        validators=[DataRequired(), Length(max=100), no_control_characters])
     price_cents = PriceField("Price", validators=[
         InputRequired(message="Enter a price, e.g. 9.99 (0 for a free plan).")],
-                             description="In the plan's currency, e.g. 10.99; 0 for free.")
+                             description="In the plan's currency, e.g. 10.99; 0 for free.",
+                             render_kw={"inputmode": "decimal", "autocomplete": "off"})
     currency = SelectField("Currency", choices=[SelectChoice(code) for code in CURRENCIES],
                            default="USD", validate_choice=True)
     billing_interval = SelectField(
@@ -72,7 +73,7 @@ class PlanForm(AdminForm):
                  for i in BillingInterval],
         default=BillingInterval.month.value, coerce=str)
     trial_days = IntegerField(
-        "Trial days", default=0,
+        "Trial days", default=0, render_kw={"inputmode": "numeric"},
         validators=[InputRequired(message="Enter a number of days (0 for no trial)."),
                     NumberRange(min=0, max=MAX_TRIAL_DAYS,
                                 message=f"Between 0 and {MAX_TRIAL_DAYS} days.")])
