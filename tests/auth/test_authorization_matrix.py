@@ -8,6 +8,7 @@ transaction, so a POST that changes something (sign-out, a delete) cannot affect
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
@@ -23,7 +24,7 @@ from tests.authz_expectations import (
     Rows,
 )
 from tests.conftest import make_test_app
-from tests.helpers import session_csrf_token, sign_in_session
+from tests.helpers import TestUsers, session_csrf_token, sign_in_session
 from webadmin.auth.permissions import access_of
 from webadmin.db import get_db
 
@@ -91,8 +92,38 @@ def outcome_of(response, method: str) -> str:
     return f"unexpected HTTP {status}"
 
 
+@pytest.fixture(scope="module")
+def matrix_app(migrated_database: str) -> Iterator[Flask]:
+    """One app for the whole matrix (building an app costs more than a case)."""
+    app = make_test_app(migrated_database)
+    try:
+        yield app
+    finally:
+        get_db(app).engine.dispose()
+
+
+@pytest.fixture
+def case(matrix_app: Flask) -> Iterator[tuple[Flask, TestUsers]]:
+    """The matrix app on a fresh transaction rolled back after the case, with the standard
+    accounts; exactly what the ``app`` and ``users`` fixtures give, without a new app."""
+    database = get_db(matrix_app)
+    connection = database.engine.connect()
+    outer = connection.begin()
+    database.session.configure(bind=connection, join_transaction_mode="create_savepoint")
+    try:
+        with matrix_app.app_context():
+            users = TestUsers.create(database.session())
+        yield matrix_app, users
+    finally:
+        database.session.remove()
+        if outer.is_active:
+            outer.rollback()
+        connection.close()
+
+
 @pytest.mark.parametrize(("endpoint", "rule", "method", "visitor"), CASES)
-def test_authorization_matrix(app, users, endpoint, rule, method, visitor):
+def test_authorization_matrix(case, endpoint, rule, method, visitor):
+    app, users = case
     assert endpoint in EXPECTATIONS, (
         f"endpoint {endpoint!r} ({method} {rule}) has no row in tests/authz_expectations.py: "
         "say who may use it")
