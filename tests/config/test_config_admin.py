@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 
 import pytest
 from sqlalchemy import select
@@ -129,3 +130,17 @@ def test_huge_values_are_refused_without_a_crash(admin_browser):
                                                     "value": "[" + "1," * 40_000 + "1]"})
     assert response.status_code == 422
     assert "too large" in field_error(response.get_data(as_text=True), "value")
+
+
+def test_a_boolean_setting_is_edited_with_a_true_false_choice(admin_browser, db_session):
+    setting = make_config(db_session, key="maintenance", value_type=ConfigValueType.bool,
+                          value="false")
+    db_session.commit()
+    page = admin_browser.get(f"/config/{setting.public_id}/edit").get_data(as_text=True)
+    assert re.search(r'<select [^>]*name="value"', page)
+    assert '<option value="false" selected>false</option>' in page
+    data = form_values(page)
+    assert data["value"] == "false"
+    data["value"] = "true"
+    assert admin_browser.submit(f"/config/{setting.public_id}/edit", data).status_code == 302
+    assert live_setting(db_session, "maintenance").value == "true"

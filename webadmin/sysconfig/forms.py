@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
+from markupsafe import Markup
 from wtforms import SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Regexp, ValidationError
+from wtforms.widgets import html_params
 
 from ..admin.forms import AdminForm
 from ..models import ConfigValueType
@@ -32,15 +34,34 @@ def no_control_characters(_form: Any, field: Any) -> None:
 
 
 class ValueField(TextAreaField):
-    """Shows JSON pretty-printed on edit; the form puts the canonical text in ``data``."""
+    """A textarea (JSON pretty-printed on edit), or a true/false <select> for a boolean
+    setting; either way the form stores the canonical text in ``data``."""
+
+    value_type: ConfigValueType | None = None
 
     def _value(self) -> str:
         if self.raw_data:
             return str(self.raw_data[0])
-        value_type = getattr(self, "value_type", None)
         if self.data is None:
             return ""
-        return display_value(value_type, self.data) if value_type else str(self.data)
+        if self.value_type is not None:
+            return display_value(self.value_type, self.data)
+        return str(self.data)
+
+    def __call__(self, **kwargs: Any) -> Markup:
+        if self.value_type is not ConfigValueType.bool:
+            return super().__call__(**kwargs)
+        current = self._value().strip().lower()
+        kwargs.pop("rows", None)
+        kwargs.pop("spellcheck", None)
+        attributes = {k: v for k, v in {**self.render_kw, **kwargs}.items()
+                      if k not in {"rows", "spellcheck"} and v is not None}
+        options = "".join(
+            f'<option value="{word}"{" selected" if current == word else ""}>{label}</option>'
+            for word, label in (("true", "true"), ("false", "false")))
+        # Safe: html_params escapes every attribute and the options are constants.
+        return Markup(f"<select {html_params(id=self.id, name=self.name, **attributes)}>"  # noqa: S704
+                      f"{options}</select>")
 
 
 class ConfigForm(AdminForm):
@@ -59,9 +80,10 @@ class ConfigForm(AdminForm):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        obj = kwargs.get("obj")
-        if obj is not None and getattr(obj, "value_type", None) is not None:
-            self.value.value_type = ConfigValueType(obj.value_type)
+        try:  # the submitted type on a POST, the stored one on an edit page
+            self.value.value_type = ConfigValueType(self.value_type.data)
+        except ValueError:
+            self.value.value_type = None
 
     def validate_value(self, field: ValueField) -> None:
         try:
