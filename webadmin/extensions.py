@@ -11,4 +11,5 @@ csrf = CSRFProtect()
 login_manager = LoginManager()
 # Storage comes from RATELIMIT_STORAGE_URI (memory:// by default, redis:// for several workers).
 # Moving window: a sign-in lock lasts until the oldest counted failure leaves the window.
-limiter = Limiter(key_func=get_remote_address, default_limits=[], strategy="moving-window")
+limiter = Limiter(key_func=get_remote_address, default_limits=[], strategy="moving-window",
+                  in_memory_fallback_enabled=True)

@@ -4,12 +4,14 @@ Two apps stand for two gunicorn workers (or two hosts). The second is built afte
 locked an account, with a storage of its own made from RATELIMIT_STORAGE_URI: a memory:// store
 would start empty, so it can only see the lock through Redis. Keys are made
 unique per run (a random client address and account), so parallel runs don't meet; the test
-deletes its keys afterwards. Skipped only when no Redis answers on 127.0.0.1:6379.
+deletes its keys afterwards. Skipped only when no Redis answers on 127.0.0.1:6379 (the outage
+test at the end needs no Redis).
 """
 
 from __future__ import annotations
 
 import secrets
+import socket
 from collections.abc import Iterator
 
 import pytest
@@ -116,3 +118,38 @@ def test_a_lock_made_by_one_worker_holds_in_another(worker_factory, redis_client
         delete_keys(redis_client, key_fragment, address)
     # Once its keys are gone from Redis the account signs in again: the store was the lock.
     assert browser_at(second, address).login(email).status_code == 302
+
+
+@pytest.fixture
+def unreachable_store(migrated_database: str) -> Iterator[Flask]:
+    """An app whose RATELIMIT_STORAGE_URI points at a closed port."""
+    from webadmin.extensions import limiter
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        closed_port = sock.getsockname()[1]
+    app = make_test_app(migrated_database, LOGIN_MAX_ATTEMPTS=2,
+                        RATELIMIT_STORAGE_URI=f"redis://127.0.0.1:{closed_port}/0")
+    database = get_db(app)
+    connection = database.engine.connect()
+    outer = connection.begin()
+    database.session.configure(bind=connection, join_transaction_mode="create_savepoint")
+    try:
+        yield app
+    finally:
+        database.session.remove()
+        outer.rollback()
+        connection.close()
+        database.engine.dispose()
+        # The extension is one object per process: don't leave it believing its store is dead
+        # for the apps of the following tests.
+        limiter._storage_dead = False
+
+
+def test_an_unreachable_store_falls_back_to_counting_in_the_process(unreachable_store):
+    email = make_account(unreachable_store)
+    browser = browser_at(unreachable_store, "10.9.9.9")
+    assert [browser.login(email, WRONG).status_code for _ in range(2)] == [200, 200]
+    assert browser.login(email).status_code == 429
+    assert browser_at(unreachable_store, "10.9.9.8").login(
+        "someone-else@example.test", WRONG).status_code == 200
