@@ -17,6 +17,7 @@ from flask.typing import ResponseReturnValue
 from markupsafe import escape
 from sqlalchemy import exc as sa_exc
 from werkzeug.exceptions import HTTPException, InternalServerError
+from werkzeug.http import HTTP_STATUS_CODES
 
 from .db import get_db
 from .logging import current_request_id
@@ -79,7 +80,8 @@ def _limit_text() -> str:
 
 def error_response(status: int, *, detail: str | None = None,
                    headers: dict[str, str] | None = None) -> ResponseReturnValue:
-    text = ERROR_TEXTS.get(status) or ERROR_TEXTS[500 if status >= 500 else 400]
+    text = ERROR_TEXTS.get(status) or ErrorText(
+        HTTP_STATUS_CODES.get(status, "Error"), "The request could not be completed.")
     if status == 413:
         detail = _limit_text()
     context = {"status": status, "title": text.title, "message": text.message,

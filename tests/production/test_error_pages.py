@@ -59,6 +59,11 @@ def test_each_error_has_a_page_in_the_layout(client, error_routes, status, title
     assert_page_in_layout(client.get(f"/_test/abort/{status}"), status, title)
 
 
+@pytest.mark.parametrize(("status", "title"), [(409, "Conflict"), (422, "Unprocessable Entity")])
+def test_other_statuses_get_the_same_page(client, error_routes, status, title):
+    assert_page_in_layout(client.get(f"/_test/abort/{status}"), status, title)
+
+
 def test_unknown_page_is_404_in_the_layout(client):
     body = assert_page_in_layout(client.get("/no/such/page"), 404, "Page not found")
     assert 'href="/login"' in body  # an anonymous visitor is offered the sign-in
