@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import enum
 import json
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -19,7 +20,7 @@ from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
 
 from flask import current_app
-from sqlalchemy import Select, and_, func, or_, select, text, tuple_
+from sqlalchemy import Enum, Select, and_, func, or_, select, text, tuple_
 from sqlalchemy.orm import Session, raiseload
 from werkzeug.datastructures import MultiDict
 
@@ -124,7 +125,10 @@ def _typed(value: Any, column: Any) -> Any:
         if not column.nullable:
             raise ValueError("null for a NOT NULL column")
         return None
-    python_type = column.type.python_type
+    column_type = column.type
+    python_type = getattr(column_type, "impl_instance", column_type).python_type
+    if isinstance(column_type, Enum) and column_type.enum_class is not None:
+        python_type = column_type.enum_class
     if python_type is datetime:
         parsed = datetime.fromisoformat(str(value))
         if parsed.tzinfo is None:
@@ -144,7 +148,9 @@ def _typed(value: Any, column: Any) -> Any:
         if not isinstance(value, str) or "\x00" in value:
             raise ValueError("not text")
         return value
-    return python_type(value)  # enums and the like
+    if isinstance(python_type, type) and issubclass(python_type, enum.Enum):
+        return python_type(value)
+    raise ValueError(f"no cursor support for {python_type!r}")
 
 
 # --- the list query ---------------------------------------------------------------------------
