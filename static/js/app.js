@@ -16,4 +16,28 @@
     form.querySelectorAll("input[name='" + toggle.getAttribute("data-select-all") + "']")
       .forEach(function (box) { box.checked = toggle.checked; });
   });
+  // Search-as-you-type for related-row inputs: fill their <datalist> from the lookup endpoint.
+  // Without JavaScript the input still accepts an exact name or a public id.
+  var timers = new WeakMap();
+  document.addEventListener("input", function (event) {
+    var input = event.target.closest("input[data-lookup]");
+    if (!input || !input.list) return;
+    clearTimeout(timers.get(input));
+    timers.set(input, setTimeout(function () {
+      var url = input.getAttribute("data-lookup") + "?q=" + encodeURIComponent(input.value);
+      fetch(url, { credentials: "same-origin", headers: { Accept: "application/json" } })
+        .then(function (response) { return response.ok ? response.json() : { results: [] }; })
+        .then(function (data) {
+          var list = input.list;
+          while (list.firstChild) list.removeChild(list.firstChild);
+          data.results.forEach(function (row) {
+            var option = document.createElement("option");
+            option.value = row.value;
+            option.label = row.label;
+            list.appendChild(option);
+          });
+        })
+        .catch(function () { /* the field still works by exact name */ });
+    }, 200));
+  });
 })();

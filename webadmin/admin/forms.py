@@ -26,6 +26,10 @@ def blank_to_none(value: Any) -> Any:
     return None if isinstance(value, str) and not value.strip() else value
 
 
+def with_article(noun: str) -> str:
+    return f"{'an' if noun[:1] in 'aeiou' else 'a'} {noun}"
+
+
 class AdminForm(FlaskForm):
     """Base of every section form. ``version_id`` travels with the edit form so a save based on
     an outdated copy is refused (optimistic locking) instead of overwriting someone's work."""
@@ -124,7 +128,7 @@ class RelatedField(Field):
         raw = self.raw.strip()
         if not raw:
             if self.required:
-                raise ValidationError(f"Choose a {self.label.text.lower()}.")
+                raise ValidationError(f"Choose {with_article(self.label.text.lower())}.")
             self.data = None
             return
         if "\x00" in raw or len(raw) > 320:

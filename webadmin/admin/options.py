@@ -45,6 +45,7 @@ class Column:
     sort: str | None = None  # sort key (from ``sortable``) of the header link
     link: bool = False  # the cell links to the row's edit page
     numeric: bool = False
+    secondary: bool = False  # hidden at phone width
 
     @property
     def title(self) -> str:

@@ -8,7 +8,7 @@ import csv
 import io
 import uuid
 from collections.abc import Iterator
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlencode
 
@@ -133,7 +133,8 @@ def _is_unscoped(admin: ModelAdmin, me: User) -> bool:
 
 def _cell(admin: ModelAdmin, obj: Any, column: Column) -> dict[str, Any]:
     value = admin.cell(obj, column)
-    cell: dict[str, Any] = {"text": display(value), "badge": None, "url": None}
+    cell: dict[str, Any] = {"text": display(value), "badge": None, "url": None,
+                            "nowrap": isinstance(value, date | int) and not isinstance(value, bool)}
     if isinstance(value, bool):
         cell["badge"] = "success" if value else "muted"
     elif hasattr(value, "value") and column.path in {"status", "role"}:

@@ -25,9 +25,9 @@ class SongAdmin(ModelAdmin):
     list_display = (Column("title", link=True), Column("artist.display_name", "Artist"),
                     Column("genre.name", "Genre"), Column("duration", sort="duration",
                                                           numeric=True),
-                    "status", Column("is_explicit", "Explicit"),
+                    "status", Column("is_explicit", "Explicit", secondary=True),
                     Column("release_date", "Released", sort="release"),
-                    Column("created_at", "Added", sort="created"))
+                    Column("created_at", "Added", sort="created", secondary=True))
     csv_columns = ("title", Column("artist.display_name", "Artist"), Column("genre.name", "Genre"),
                    "duration", "isrc", "status", Column("is_explicit", "Explicit"),
                    "release_date", "created_at")

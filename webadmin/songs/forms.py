@@ -124,7 +124,7 @@ class SongForm(AdminForm):
     title = StringField("Title", filters=[strip],
                         validators=[DataRequired("Enter a title."), Length(max=200)])
     artist = RelatedField("Artist", source=ARTIST_SOURCE, select_limit=50,
-                          description="A singer: pick from the list or type their email.")
+                          description="The singer who performs this song.")
     genre = RelatedField("Genre", source=GENRE_SOURCE)
     duration_seconds = DurationField("Duration", required_message="Enter the duration, e.g. 3:45.",
                                      description="minutes:seconds, e.g. 3:45")

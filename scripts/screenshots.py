@@ -1,0 +1,112 @@
+"""Screenshots of the songs list and the song form at desktop and phone width.
+
+    .venv/bin/python scripts/screenshots.py            # writes docs/screenshots/*.png
+
+Starts the app on a temporary SQLite database (migrated, seeded, demo catalogue) on a free
+127.0.0.1 port, signs in with headless Debian chromium (Playwright) and captures full pages.
+Everything it starts is stopped at the end.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import tempfile
+import threading
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from playwright.sync_api import Page, sync_playwright  # noqa: E402
+from werkzeug.serving import make_server  # noqa: E402
+
+OUT = ROOT / "docs" / "screenshots"
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync", "--no-first-run"]
+WIDTHS = {"desktop": (1280, 860), "phone": (390, 844)}
+ADMIN_EMAIL, ADMIN_PASSWORD = "admin@example.com", "admin-password-123"
+
+
+def build_app(db_path: str):
+    from tests.helpers import alembic_config, run_alembic
+    from webadmin import create_app
+    from webadmin.db import get_db
+    from webadmin.services.demo import load_demo_data
+    from webadmin.services.seed import seed_reference_data
+    from webadmin.services.users import ensure_superadmin
+
+    url = f"sqlite:///{db_path}"
+    run_alembic(alembic_config(url), "upgrade", "head")
+    app = create_app({"ENV_NAME": "development", "DATABASE_URL": url,
+                      "SECRET_KEY": os.urandom(32).hex(), "RATELIMIT_STORAGE_URI": "memory://"})
+    with app.app_context():
+        session = get_db(app).session()
+        seed_reference_data(session)
+        load_demo_data(session, songs_per_singer=14)
+        ensure_superadmin(session, email=ADMIN_EMAIL, password=ADMIN_PASSWORD,
+                          display_name="Ada Admin")
+        session.commit()
+    return app
+
+
+def sign_in(page: Page, base: str) -> None:
+    page.goto(f"{base}/login")
+    page.fill("input[name=email]", ADMIN_EMAIL)
+    page.fill("input[name=password]", ADMIN_PASSWORD)
+    page.click("button[type=submit]")
+    page.wait_for_url(f"{base}/")
+
+
+def capture(page: Page, base: str, suffix: str) -> list[Path]:
+    shots = []
+
+    def shot(name: str) -> None:
+        path = OUT / f"{name}-{suffix}.png"
+        page.screenshot(path=str(path), full_page=True)
+        shots.append(path)
+
+    page.goto(f"{base}/songs/?per_page=10")
+    shot("songs-list")
+    page.goto(f"{base}/songs/new")
+    page.fill("#title", "Northern Lights")
+    page.select_option("#artist", index=1)
+    page.select_option("#genre", label="Indie Rock")
+    page.fill("#duration_seconds", "3:75")  # a mistake, to show an error in place
+    page.fill("#isrc", "us-rc1-24-00042")
+    page.click("button[name=_save]")
+    shot("song-form")
+    return shots
+
+
+def main() -> int:
+    OUT.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory() as tmp:
+        app = build_app(os.path.join(tmp, "screens.db"))
+        server = make_server("127.0.0.1", 0, app, threaded=True)
+        base = f"http://127.0.0.1:{server.server_port}"
+        thread = threading.Thread(target=server.serve_forever, daemon=True)
+        thread.start()
+        try:
+            with sync_playwright() as playwright:
+                browser = playwright.chromium.launch(executable_path="/usr/bin/chromium",
+                                                     args=CHROMIUM_ARGS)
+                try:
+                    for suffix, (width, height) in WIDTHS.items():
+                        context = browser.new_context(viewport={"width": width,
+                                                                "height": height})
+                        page = context.new_page()
+                        sign_in(page, base)
+                        for path in capture(page, base, suffix):
+                            print(f"wrote {path.relative_to(ROOT)}")
+                        context.close()
+                finally:
+                    browser.close()
+        finally:
+            server.shutdown()
+            thread.join(timeout=10)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
