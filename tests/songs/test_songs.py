@@ -287,3 +287,21 @@ def test_csv_export_guards_against_formulas(singer_browser, users, genre, db_ses
     assert body.splitlines()[0].startswith("Title,Artist,Genre,Duration")
     assert "'=HYPERLINK" in body and "'@SUM(A1)" in body
     assert "\n=" not in body and "\n@" not in body
+
+
+def test_big_related_tables_get_a_text_input_with_lookup(admin_browser, users, genre,
+                                                         db_session, monkeypatch):
+    """Past ``select_limit`` rows the artist is typed (datalist filled by the lookup), and the
+    form works without JavaScript: an exact email is enough."""
+    from webadmin.songs.forms import SongForm
+
+    monkeypatch.setattr(SongForm.artist, "kwargs", {**SongForm.artist.kwargs,
+                                                    "select_limit": 1})
+    page = admin_browser.get("/songs/new").get_data(as_text=True)
+    assert '<input' in page and 'data-lookup="/songs/lookup/artist"' in page
+    assert 'list="artist-options"' in page and '<select id="artist"' not in page
+    lookup = admin_browser.get("/songs/lookup/artist?q=sia").get_json()["results"]
+    assert [row["value"] for row in lookup] == [users.singer.email]
+    response = admin_browser.submit("/songs/new", song_data(genre, artist=users.singer.email))
+    assert response.status_code == 302
+    assert songs_titled(db_session, "Blue Hour")[0].artist_user_id == users.singer.id

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from sqlalchemy import Select, or_, select, true
+from sqlalchemy import Select, or_, true
 from sqlalchemy.orm import Session
 from werkzeug.datastructures import MultiDict
 
@@ -150,9 +150,7 @@ class RelatedFilter(Filter):
         if not clauses:
             return stmt.where(self.fk.is_(None) & self.fk.is_not(None))  # matches nothing
         related = self.source.base_query(user).where(or_(*clauses))
-        ids = select(self.source.model.id).where(
-            self.source.model.id.in_(related.with_only_columns(self.source.model.id)))
-        return stmt.where(self.fk.in_(ids))
+        return stmt.where(self.fk.in_(related.with_only_columns(self.source.model.id)))
 
     def widget(self, value: Any, session: Session, user: User | None) -> FilterWidget:
         rows = self.source.bounded_options(session, user, BOUNDED_SELECT_LIMIT)
