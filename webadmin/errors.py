@@ -31,6 +31,9 @@ DATABASE_UNAVAILABLE: tuple[type[Exception], ...] = (
     sa_exc.TimeoutError,
 )
 RETRY_AFTER_SECONDS = 10
+# Bodies over MAX_CONTENT_LENGTH but under this are read to the end before the 413 is sent (the
+# nginx config of deploy/ lets at most 4 MB through).
+MAX_SWALLOW_BYTES = 16 * 1024 * 1024
 
 
 @dataclass(frozen=True)
@@ -123,9 +126,33 @@ def _custom_description(error: HTTPException) -> str | None:
     return str(description)
 
 
+def swallow_request_body() -> None:
+    """Read and drop a too-large body (up to MAX_SWALLOW_BYTES) before answering 413.
+
+    Answering while the sender is still sending, then closing, makes its next write fail: nginx
+    logs a broken pipe and shows the client a 502 instead of our page. Reading what was sent
+    first (Tomcat's "maxSwallowSize") lets the 413 arrive. Bodies beyond the cap are not read;
+    their connection is simply closed.
+    """
+    if (request.content_length or 0) > MAX_SWALLOW_BYTES:
+        return
+    stream = request.environ.get("wsgi.input")
+    read = 0
+    try:
+        while stream is not None and read <= MAX_SWALLOW_BYTES:
+            chunk = stream.read(64 * 1024)
+            if not chunk:
+                break
+            read += len(chunk)
+    except (OSError, ValueError):  # the client went away: nothing left to protect
+        pass
+
+
 def handle_http_error(error: HTTPException) -> ResponseReturnValue:
     if error.code is None or error.code < 400:
         return error
+    if error.code == 413:
+        swallow_request_body()
     headers = {name: value for name, value in error.get_headers(request.environ)
                if name.lower() != "content-type"}
     return error_response(error.code, detail=_custom_description(error), headers=headers)

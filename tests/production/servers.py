@@ -47,16 +47,19 @@ def free_port() -> int:
 
 
 def stop_process_group(process: subprocess.Popen, grace: float = 15.0) -> None:
+    """SIGTERM to the master (it stops its own workers); if it hangs, SIGKILL to its group —
+    while the master is not yet reaped, so the group id is still ours."""
     if process.poll() is not None:
         return
+    process.terminate()
     try:
-        os.killpg(process.pid, signal.SIGTERM)
         process.wait(timeout=grace)
+        return
     except subprocess.TimeoutExpired:
-        os.killpg(process.pid, signal.SIGKILL)
-        process.wait(timeout=grace)
-    except ProcessLookupError:
         pass
+    with suppress(ProcessLookupError):
+        os.killpg(process.pid, signal.SIGKILL)
+    process.wait(timeout=grace)
 
 
 def children_of(pid: int) -> set[int]:
@@ -178,7 +181,7 @@ http {{
     uwsgi_temp_path {root}/uwsgi;
     scgi_temp_path {root}/scgi;
 
-    upstream webadmin {{ server 127.0.0.1:{upstream_port}; keepalive 4; }}
+    upstream webadmin {{ server 127.0.0.1:{upstream_port}; keepalive 4; keepalive_timeout 4s; }}
 
     server {{
         listen 127.0.0.1:{https_port} ssl;
@@ -414,7 +417,7 @@ class TcpProxy:
             with selectors.DefaultSelector() as selector:
                 for sock in peer:
                     selector.register(sock, selectors.EVENT_READ)
-                while True:
+                while client in self._sockets:  # stop() empties the set
                     for key, _ in selector.select(timeout=0.2):
                         data = key.fileobj.recv(65536)
                         if not data:

@@ -165,6 +165,9 @@ def test_an_oversized_body_gets_the_apps_413(http):
                          headers={"Content-Type": "application/x-www-form-urlencoded"})
     assert reply.status == 413
     assert "Too large" in reply.body and reply.headers["X-Request-ID"]
+    # gunicorn closed the connection whose body it did not read; nginx must not hand the next
+    # requests a 502 for it (deploy/nginx/proxy_params.conf keeps nginx's retry of GETs).
+    assert [http.get("/admin/healthz").status for _ in range(4)] == [200] * 4
 
 
 def test_errors_through_the_proxy_are_pages_without_traces(http):
