@@ -305,3 +305,12 @@ def test_big_related_tables_get_a_text_input_with_lookup(admin_browser, users, g
     response = admin_browser.submit("/songs/new", song_data(genre, artist=users.singer.email))
     assert response.status_code == 302
     assert songs_titled(db_session, "Blue Hour")[0].artist_user_id == users.singer.id
+
+
+def test_search_by_full_isrc_with_or_without_dashes(singer_browser, users, genre, db_session):
+    mine = make_song(db_session, artist=users.singer, genre=genre, isrc="USRC12400077")
+    make_song(db_session, artist=users.other_singer, genre=genre, isrc="USRC12400078")
+    db_session.commit()
+    for term in ("us-rc1-24-00077", "USRC12400077", "USRC1240007"):
+        page = singer_browser.get(f"/songs/?q={term}").get_data(as_text=True)
+        assert public_ids(page, "songs") == [str(mine.public_id)], term

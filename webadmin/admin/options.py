@@ -16,14 +16,14 @@ from dataclasses import dataclass
 from typing import Any, ClassVar
 
 from flask_wtf import FlaskForm
-from sqlalchemy import Select, select
+from sqlalchemy import Select, or_, select
 from sqlalchemy.orm import Session, joinedload, selectinload
 from sqlalchemy.orm.interfaces import LoaderOption
 
 from ..models import Model, User, UserRole, utcnow
 from ..services import audit
 from .filters import Filter, bind_filters
-from .text import display, json_safe
+from .text import display, escape_like, json_safe
 
 SECTION_NAME = re.compile(r"^[a-z][a-z0-9_-]{0,39}$")
 PER_PAGE_CHOICES = (10, 25, 50, 100)
@@ -203,6 +203,15 @@ class ModelAdmin:
         model = self.model_cls
         condition = model.deleted_at.is_not(None) if deleted else model.deleted_at.is_(None)
         return self.scope(select(model).where(condition), user)
+
+    def search_clause(self, term: str) -> Any:
+        """The list's search: any ``search_fields`` column contains ``term`` (case-insensitive,
+        wildcards escaped, bound parameter). Override to add exact-key shortcuts."""
+        if not self.search_fields:
+            return None
+        pattern = f"%{escape_like(term)}%"
+        return or_(*(getattr(self.model_cls, name).ilike(pattern, escape="\\")
+                     for name in self.search_fields))
 
     def get_list_display(self, user: User) -> tuple[Column, ...]:
         return self._columns

@@ -25,7 +25,7 @@ from sqlalchemy.orm import Session, raiseload
 from werkzeug.datastructures import MultiDict
 
 from ..models import User
-from .text import clean_text, escape_like
+from .text import clean_text
 
 if TYPE_CHECKING:
     from .options import ModelAdmin
@@ -157,10 +157,10 @@ def _typed(value: Any, column: Any) -> Any:
 def filtered_query(admin: ModelAdmin, user: User, params: ListParams) -> Select[Any]:
     """Base query (scope + soft delete) + search + filters; no order, no limit."""
     stmt = admin.base_query(user, deleted=params.deleted)
-    if params.q and admin.search_fields:
-        pattern = f"%{escape_like(params.q)}%"
-        stmt = stmt.where(or_(*(getattr(admin.model_cls, name).ilike(pattern, escape="\\")
-                                for name in admin.search_fields)))
+    if params.q:
+        clause = admin.search_clause(params.q)
+        if clause is not None:
+            stmt = stmt.where(clause)
     filters = {f.param: f for f in admin.get_list_filters(user)}
     for param, value in params.filters.items():
         stmt = filters[param].apply(stmt, value, user)
