@@ -140,6 +140,7 @@ def main() -> int:
          "/songs/?is_explicit=yes&release_date_from=2020-01-01&release_date_to=2020-12-31"),
         ("search: common word (“velvet”)", admin, "/songs/?q=velvet"),
         (f"search: one ISRC ({rare_isrc})", admin, "/songs/?" + urlencode({"q": rare_isrc})),
+        ("search: a title word nothing matches (“zebra”)", admin, "/songs/?q=zebra"),
         (f"singer's own list ({busiest[1]:,} songs)", singer, "/songs/"),
         ("dashboard (capped counts)", admin, "/"),
     ]
@@ -157,7 +158,7 @@ def main() -> int:
         lines.append(f"| {label} | {result['median']:.1f} ms | {result['p95']:.1f} ms | "
                      f"{len(result['statements'])} |")
     for label, _path, result in results:
-        if label.startswith(("deep page", "filter: genre", "search: common")):
+        if label.startswith(("deep page", "filter: genre", "search: common", "search: a title")):
             statement, parameters = page_query(result["statements"])
             lines += ["", f"#### {label}: page query plan", "", "```",
                       explain(engine, statement, parameters), "```"]
