@@ -156,3 +156,33 @@ def test_export_lists_prices(admin_browser, db_session):
 
 def test_singers_cannot_reach_plans(singer_browser):
     assert singer_browser.get("/plans/").status_code == 403
+
+
+def test_a_stale_edit_is_refused_and_overwrites_nothing(app, admin_browser, db_session):
+    from tests.admin.support import signed_in
+
+    plan = make_plan(db_session, code="shared", price_cents=1000)
+    db_session.commit()
+    url = f"/plans/{plan.public_id}/edit"
+    mine = form_values(admin_browser.get(url).get_data(as_text=True))
+    second = signed_in(app, make_second_admin(db_session))
+    theirs = form_values(second.get(url).get_data(as_text=True))
+
+    mine["price_cents"] = "12.00"
+    assert admin_browser.submit(url, mine).status_code == 302
+    theirs["price_cents"] = "15.00"
+    response = second.submit(url, theirs)
+    assert response.status_code == 409
+    page = response.get_data(as_text=True)
+    assert "Someone else saved this plan" in page and form_values(page)["price_cents"] == "15.00"
+    db_session.expire_all()
+    assert live_plan(db_session, "shared").price_cents == 1200
+
+
+def make_second_admin(db_session):
+    from tests.factories import make_user
+    from webadmin.models import UserRole
+
+    user = make_user(db_session, role=UserRole.superadmin, email="second.admin@example.test")
+    db_session.commit()
+    return user.email

@@ -233,3 +233,11 @@ def test_filters_and_bad_input(admin_browser, users):
 def test_singers_cannot_reach_users(singer_browser, users):
     assert singer_browser.get("/users/").status_code == 403
     assert singer_browser.get(f"/users/{users.singer.public_id}/password").status_code == 403
+
+
+def test_soft_delete_ends_the_users_live_session(app, admin_browser, users):
+    singer = signed_in(app, users.singer.email)
+    assert singer.get("/songs/").status_code == 200
+    assert admin_browser.submit(f"/users/{users.singer.public_id}/delete").status_code == 302
+    response = singer.get("/songs/")
+    assert response.status_code == 302 and "/login" in response.headers["Location"]
