@@ -12,6 +12,7 @@ from webadmin import PROJECT_ROOT
 from webadmin.config import database_url
 from webadmin.models import Base
 from webadmin.models.base import UTCDateTime
+from webadmin.models.sql import belongs_to_dialect
 
 config = context.config
 if config.config_file_name is not None and config.attributes.get("configure_logger", True):
@@ -32,6 +33,11 @@ def _render_item(type_: str, obj, autogen_context):
     return False
 
 
+def _include_object(obj, name, type_, reflected, compare_to) -> bool:
+    """Leave dialect-specific objects (e.g. trigram indexes) out of other dialects' drift checks."""
+    return belongs_to_dialect(obj, context.get_context().dialect.name)
+
+
 def _configure(connection=None, url=None) -> None:
     dialect = connection.dialect.name if connection is not None else url.split(":", 1)[0]
     context.configure(
@@ -42,6 +48,7 @@ def _configure(connection=None, url=None) -> None:
         compare_server_default=True,
         render_as_batch=dialect.startswith("sqlite"),
         render_item=_render_item,
+        include_object=_include_object,
         literal_binds=connection is None,
     )
 

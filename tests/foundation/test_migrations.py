@@ -12,6 +12,7 @@ from sqlalchemy.engine import make_url
 
 from tests.helpers import alembic_config, reset_database, run_alembic
 from webadmin.models import Base
+from webadmin.models.sql import belongs_to_dialect
 
 
 @pytest.fixture
@@ -40,8 +41,10 @@ def schema_diff(url: str) -> list:
         with engine.connect() as connection, warnings.catch_warnings():
             # SQLite cannot reflect expression indexes; PostgreSQL compares them fully.
             warnings.filterwarnings("ignore", message=".*expression-based index.*")
+            dialect = connection.dialect.name
             context = MigrationContext.configure(connection, opts={
-                "compare_type": True, "compare_server_default": True})
+                "compare_type": True, "compare_server_default": True,
+                "include_object": lambda obj, *_: belongs_to_dialect(obj, dialect)})
             return compare_metadata(context, Base.metadata)
     finally:
         engine.dispose()
@@ -90,3 +93,15 @@ def test_every_constraint_has_a_conventional_name(migrated_database):
                 assert fk["name"] is None or fk["name"].startswith("fk_"), (table, fk)
     finally:
         engine.dispose()
+
+
+@pytest.mark.postgres_only
+def test_song_search_has_trigram_indexes_on_postgresql(migrated_database):
+    engine = create_engine(migrated_database)
+    try:
+        indexes = {ix["name"]: ix for ix in inspect(engine).get_indexes("song")}
+    finally:
+        engine.dispose()
+    for name in ("ix_song_live_title_trgm", "ix_song_live_isrc_trgm"):
+        assert name in indexes
+        assert indexes[name]["dialect_options"].get("postgresql_using") == "gin"

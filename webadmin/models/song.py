@@ -8,7 +8,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from .base import Model
 from .enums import SongStatus, enum_column_type
-from .sql import live_only
+from .sql import LIVE_ROWS, live_only
 
 if TYPE_CHECKING:
     from .genre import Genre
@@ -58,3 +58,10 @@ class Song(Model):
 
 Index("uq_song_artist_title_live", Song.artist_user_id, func.lower(Song.title), unique=True,
       **live_only())
+
+# Substring search (ILIKE '%term%') must not read a million rows: trigram GIN indexes, on
+# PostgreSQL only (SQLite has no equivalent; its catalogues are laptop-sized).
+for _column in (Song.title, Song.isrc):
+    Index(f"ix_song_live_{_column.key}_trgm", _column, postgresql_using="gin",
+          postgresql_ops={_column.key: "gin_trgm_ops"}, postgresql_where=LIVE_ROWS,
+          info={"only_on": "postgresql"}).ddl_if(dialect="postgresql")
