@@ -125,3 +125,29 @@ def test_throttling_can_be_switched_off(app, users):
 def test_each_app_starts_with_a_clean_store(app, users):
     """Limiter state does not leak between tests: the previous tests locked this account."""
     assert browser_at(app, "10.0.0.1").login(users.singer.email).status_code == 302
+
+
+def test_wrong_current_passwords_on_the_password_page_count_for_the_account(app, users,
+                                                                               db_session):
+    """A borrowed session can't guess the password freely: the account's budget is shared."""
+    browser = browser_at(app, "10.0.0.9")
+    assert browser.login(users.singer.email).status_code == 302
+    for _ in range(3):
+        response = browser.submit("/account/password", {
+            "current_password": "a wrong guess here", "new_password": "a new long password",
+            "confirm": "a new long password"})
+        assert response.status_code == 200
+        assert "The current password is incorrect." in response.get_data(as_text=True)
+    response = browser.submit("/account/password", {
+        "current_password": "correct horse battery staple", "new_password": "a new long password",
+        "confirm": "a new long password"})
+    assert response.status_code == 429
+    assert "Too many wrong passwords for this account. Try again in" in (
+        response.get_data(as_text=True))
+    assert int(response.headers["Retry-After"]) > 0
+    # Signing in to that account is locked as well, from anywhere.
+    assert browser_at(app, "10.0.0.10").login(users.singer.email).status_code == 429
+    db_session.expire_all()
+    actions = list(db_session.scalars(select(AuditEvent.action)))
+    assert "auth.password_change_throttled" in actions
+    assert "auth.password_changed" not in actions

@@ -17,6 +17,7 @@ from typing import Any
 
 from flask import current_app, g, request
 from flask.wrappers import Response
+from flask_login import current_user
 
 from ..extensions import limiter
 from ..services.users import normalize_email
@@ -54,20 +55,37 @@ def address_key() -> str:
     return ADDRESS_PREFIX + (request.remote_addr or "unknown")
 
 
-def account_key() -> str:
+def _account_key_for(email: str) -> str:
     # Hashed: keys stay short and the store holds no email addresses.
-    digest = hashlib.sha256(submitted_email().encode("utf-8", "replace")).hexdigest()[:32]
+    digest = hashlib.sha256(email.encode("utf-8", "replace")).hexdigest()[:32]
     return ACCOUNT_PREFIX + digest
 
 
-def _rule(key_func: Callable[[], str]) -> Any:
-    return limiter.limit(_limit_value, key_func=key_func, methods=["POST"],
-                         deduct_when=_attempt_failed, exempt_when=_disabled)
+def account_key() -> str:
+    return _account_key_for(submitted_email())
+
+
+def signed_in_account_key() -> str:
+    """The same budget as sign-in: a wrong current password on the password page counts as a
+    failed sign-in of that account (a borrowed session can't guess the password freely)."""
+    return _account_key_for(normalize_email(current_user.email))
+
+
+def _rule(key_func: Callable[[], str], scope: str) -> Any:
+    # A shared limit: the same key counts the same on every view that carries this scope.
+    return limiter.shared_limit(_limit_value, scope, key_func=key_func, methods=["POST"],
+                                deduct_when=_attempt_failed, exempt_when=_disabled)
 
 
 def throttled(view: Callable[..., Any]) -> Callable[..., Any]:
     """Both limits on a view: per client address and per account."""
-    return _rule(address_key)(_rule(account_key)(view))
+    return _rule(address_key, "password-guesses-by-address")(
+        _rule(account_key, "password-guesses-by-account")(view))
+
+
+def throttled_for_signed_in_user(view: Callable[..., Any]) -> Callable[..., Any]:
+    """The account limit of the signed-in user (views behind @allow only)."""
+    return _rule(signed_in_account_key, "password-guesses-by-account")(view)
 
 
 def seconds_until_unlocked() -> int:

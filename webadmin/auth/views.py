@@ -30,6 +30,7 @@ from .throttling import (
     seconds_until_unlocked,
     submitted_email,
     throttled,
+    throttled_for_signed_in_user,
 )
 
 bp = Blueprint("auth", __name__)
@@ -108,20 +109,28 @@ def login():
 
 
 @bp.errorhandler(RateLimitExceeded)
-def sign_in_throttled(_error: RateLimitExceeded):
-    """429 for a throttled sign-in: the sign-in page again, saying how long to wait.
+def throttled_attempt(_error: RateLimitExceeded):
+    """429 with the page again, saying how long to wait (Retry-After too).
 
-    Registered on the blueprint, so it wins over the app-wide 429 page for /login only."""
+    Registered on the blueprint, so it wins over the app-wide 429 page for these views only."""
     wait = seconds_until_unlocked()
-    email = submitted_email()
+    later = f"Try again in {describe_wait(wait)}."
     db = db_session()
+    if request.endpoint == "auth.password":
+        user = current_user._get_current_object()
+        audit.record(db, "auth.password_change_throttled", actor=user, target=user)
+        db.commit()
+        form = PasswordChangeForm(formdata=None)
+        form.form_errors.append(f"Too many wrong passwords for this account. {later}")
+        return (render_template("auth/password.html", form=form, page_title="Change password"),
+                429, {"Retry-After": str(wait)})
+    email = submitted_email()
     audit.record(db, "auth.sign_in_throttled",
                  details={"email": email, "limited_by": breached_scope()})
     db.commit()
     form = LoginForm(formdata=None, email=email or None)
-    body, status = render_login(
-        form, error=f"Too many failed sign-in attempts. Try again in {describe_wait(wait)}.",
-        status=429)
+    body, status = render_login(form, error=f"Too many failed sign-in attempts. {later}",
+                                status=429)
     return body, status, {"Retry-After": str(wait)}
 
 
@@ -140,6 +149,7 @@ def logout():
 
 @bp.route("/account/password", methods=["GET", "POST"])
 @allow(UserRole.superadmin, UserRole.singer)
+@throttled_for_signed_in_user
 def password():
     form = PasswordChangeForm()
     if form.validate_on_submit():
@@ -153,6 +163,7 @@ def password():
             flash("Your password has been changed. Your other sessions have been signed out.",
                   "success")
             return redirect(url_for("auth.password"))
+        mark_failed()
         form.current_password.errors = [*form.current_password.errors,
                                         "The current password is incorrect."]
     return render_template("auth/password.html", form=form, page_title="Change password")
