@@ -24,6 +24,7 @@ from tests.helpers import (
     TestUsers,
     alembic_config,
     reset_database,
+    rolled_back_transaction,
     run_alembic,
 )
 from webadmin import create_app
@@ -85,18 +86,8 @@ def app_config() -> dict[str, object]:
 @pytest.fixture
 def app(migrated_database: str, app_config: dict[str, object]) -> Iterator[Flask]:
     app = make_test_app(migrated_database, **app_config)
-    database = get_db(app)
-    connection = database.engine.connect()
-    outer = connection.begin()
-    database.session.configure(bind=connection, join_transaction_mode="create_savepoint")
-    try:
+    with rolled_back_transaction(app):
         yield app
-    finally:
-        database.session.remove()
-        if outer.is_active:
-            outer.rollback()
-        connection.close()
-        database.engine.dispose()
 
 
 @pytest.fixture

@@ -5,6 +5,8 @@ from __future__ import annotations
 import functools
 import os
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
@@ -14,13 +16,14 @@ from flask import Flask, g
 from flask import session as flask_session
 from flask.testing import FlaskClient
 from flask_wtf.csrf import generate_csrf
-from sqlalchemy import create_engine, text
+from sqlalchemy import Connection, create_engine, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session
 from werkzeug.test import TestResponse
 
 from webadmin import PROJECT_ROOT
 from webadmin.auth.passwords import hash_password
+from webadmin.db import get_db
 from webadmin.models import User, UserRole
 
 DEFAULT_PASSWORD = "correct horse battery staple"  # noqa: S105 - test accounts only
@@ -32,6 +35,31 @@ CSRF_INPUT = re.compile(
 def default_password_hash() -> str:
     """scrypt is slow on purpose; hash the shared test password once per run."""
     return hash_password(DEFAULT_PASSWORD)
+
+
+def bind_session(app: Flask, connection: Connection) -> None:
+    """The app's session joins ``connection``'s transaction; its commits become savepoints."""
+    get_db(app).session.configure(bind=connection, join_transaction_mode="create_savepoint")
+
+
+@contextmanager
+def rolled_back_transaction(app: Flask, *, dispose: bool = True) -> Iterator[Connection]:
+    """Run the app on one connection inside a transaction that is rolled back on exit, so
+    whatever the app commits is invisible to the next test. More apps may join it with
+    ``bind_session(other_app, connection)``."""
+    database = get_db(app)
+    connection = database.engine.connect()
+    outer = connection.begin()
+    bind_session(app, connection)
+    try:
+        yield connection
+    finally:
+        database.session.remove()
+        if outer.is_active:
+            outer.rollback()
+        connection.close()
+        if dispose:
+            database.engine.dispose()
 
 
 def alembic_config(url: str) -> Config:

@@ -24,7 +24,7 @@ from tests.authz_expectations import (
     Rows,
 )
 from tests.conftest import make_test_app
-from tests.helpers import TestUsers, session_csrf_token, sign_in_session
+from tests.helpers import TestUsers, rolled_back_transaction, session_csrf_token, sign_in_session
 from webadmin.auth.permissions import access_of
 from webadmin.db import get_db
 
@@ -106,19 +106,10 @@ def matrix_app(migrated_database: str) -> Iterator[Flask]:
 def case(matrix_app: Flask) -> Iterator[tuple[Flask, TestUsers]]:
     """The matrix app on a fresh transaction rolled back after the case, with the standard
     accounts; exactly what the ``app`` and ``users`` fixtures give, without a new app."""
-    database = get_db(matrix_app)
-    connection = database.engine.connect()
-    outer = connection.begin()
-    database.session.configure(bind=connection, join_transaction_mode="create_savepoint")
-    try:
+    with rolled_back_transaction(matrix_app, dispose=False):
         with matrix_app.app_context():
-            users = TestUsers.create(database.session())
+            users = TestUsers.create(get_db(matrix_app).session())
         yield matrix_app, users
-    finally:
-        database.session.remove()
-        if outer.is_active:
-            outer.rollback()
-        connection.close()
 
 
 @pytest.mark.parametrize(("endpoint", "rule", "method", "visitor"), CASES)

@@ -92,27 +92,18 @@ def test_form_errors_do_not_count(app, users):
 def test_the_lock_expires(migrated_database, users_factory=None):
     """With a 2-second window the lock is gone after the window (a behaviour, not a timing)."""
     from tests.conftest import make_test_app
-    from tests.helpers import TestUsers
+    from tests.helpers import TestUsers, rolled_back_transaction
     from webadmin.db import get_db
 
     app = make_test_app(migrated_database, LOGIN_MAX_ATTEMPTS=2, LOGIN_LOCK_SECONDS=2)
-    database = get_db(app)
-    connection = database.engine.connect()
-    outer = connection.begin()
-    database.session.configure(bind=connection, join_transaction_mode="create_savepoint")
-    try:
+    with rolled_back_transaction(app):
         with app.app_context():
-            users = TestUsers.create(database.session())
+            users = TestUsers.create(get_db(app).session())
         browser = browser_at(app, "10.0.0.7")
         assert fail(browser, users.singer.email, 2) == [200, 200]
         assert browser.login(users.singer.email).status_code == 429
         time.sleep(2.5)
         assert browser.login(users.singer.email).status_code == 302
-    finally:
-        database.session.remove()
-        outer.rollback()
-        connection.close()
-        database.engine.dispose()
 
 
 def test_throttling_can_be_switched_off(app, users):

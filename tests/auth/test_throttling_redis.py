@@ -13,12 +13,14 @@ from __future__ import annotations
 import secrets
 import socket
 from collections.abc import Iterator
+from contextlib import ExitStack
 
 import pytest
 from flask import Flask
+from sqlalchemy import Connection
 
 from tests.conftest import make_test_app
-from tests.helpers import DEFAULT_PASSWORD, Browser
+from tests.helpers import DEFAULT_PASSWORD, Browser, bind_session, rolled_back_transaction
 from webadmin.auth.throttling import account_key
 from webadmin.db import get_db
 from webadmin.models import UserRole
@@ -49,30 +51,20 @@ def make_worker(database_url: str) -> Flask:
 @pytest.fixture
 def worker_factory(migrated_database: str, redis_client) -> Iterator:
     """Builds apps on one rolled-back transaction; the first gets an account of a unique email."""
-    apps: list[Flask] = []
-    connection = None
-    outer = None
+    connections: list[Connection] = []
+    with ExitStack() as stack:
 
-    def build() -> Flask:
-        nonlocal connection, outer
-        app = make_worker(migrated_database)
-        if connection is None:
-            connection = get_db(app).engine.connect()
-            outer = connection.begin()
-        get_db(app).session.configure(bind=connection, join_transaction_mode="create_savepoint")
-        apps.append(app)
-        return app
+        def build() -> Flask:
+            app = make_worker(migrated_database)
+            if not connections:  # the first app opens the shared, rolled-back transaction
+                connections.append(stack.enter_context(rolled_back_transaction(app)))
+            else:
+                bind_session(app, connections[0])
+                stack.callback(get_db(app).engine.dispose)
+                stack.callback(get_db(app).session.remove)
+            return app
 
-    try:
         yield build
-    finally:
-        for app in apps:
-            get_db(app).session.remove()
-        if outer is not None:
-            outer.rollback()
-            connection.close()
-        for app in apps:
-            get_db(app).engine.dispose()
 
 
 def make_account(app: Flask) -> str:
@@ -130,17 +122,10 @@ def unreachable_store(migrated_database: str) -> Iterator[Flask]:
         closed_port = sock.getsockname()[1]
     app = make_test_app(migrated_database, LOGIN_MAX_ATTEMPTS=2,
                         RATELIMIT_STORAGE_URI=f"redis://127.0.0.1:{closed_port}/0")
-    database = get_db(app)
-    connection = database.engine.connect()
-    outer = connection.begin()
-    database.session.configure(bind=connection, join_transaction_mode="create_savepoint")
     try:
-        yield app
+        with rolled_back_transaction(app):
+            yield app
     finally:
-        database.session.remove()
-        outer.rollback()
-        connection.close()
-        database.engine.dispose()
         # The extension is one object per process: don't leave it believing its store is dead
         # for the apps of the following tests.
         limiter._storage_dead = False
