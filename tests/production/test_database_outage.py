@@ -39,8 +39,10 @@ def outage_database(database_url, tmp_path_factory):
 
 def outage_env(url: str):
     # Plain http straight to gunicorn here, so the session cookie may travel without TLS.
-    return gunicorn_env(url, SESSION_COOKIE_SECURE="false", DB_CONNECT_TIMEOUT="3",
-                        DB_POOL_TIMEOUT="3")
+    # Outages here are refused connections (answered at once), so generous timeouts cost nothing
+    # and keep a loaded CI machine from turning a slow-but-healthy connect into a 503.
+    return gunicorn_env(url, SESSION_COOKIE_SECURE="false", DB_CONNECT_TIMEOUT="10",
+                        DB_POOL_TIMEOUT="10")
 
 
 @pytest.fixture
