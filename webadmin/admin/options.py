@@ -222,6 +222,18 @@ class ModelAdmin:
     def get_list_filters(self, user: User) -> Sequence[Filter]:
         return self.list_filters
 
+    @property
+    def has_related_lookups(self) -> bool:
+        """Whether any form field or list filter picks related rows (and so needs /lookup)."""
+        from .filters import RelatedFilter
+        from .forms import RelatedField
+
+        if any(isinstance(item, RelatedFilter) for item in self.list_filters):
+            return True
+        unbound = (getattr(self.form, name, None) for name in dir(self.form or object))
+        return any(isinstance(getattr(field, "field_class", None), type)
+                   and issubclass(field.field_class, RelatedField) for field in unbound)
+
     def get_bulk_actions(self, user: User, *, deleted: bool = False) -> list[str]:
         actions = [a for a in self.bulk_actions if a == "export"]
         if deleted:

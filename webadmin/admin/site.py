@@ -123,7 +123,8 @@ def build_blueprint(admin: ModelAdmin) -> Blueprint:
     add("/", "list", views.list_view, ["GET"])
     add("/export.csv", "export", views.export_view, ["GET"])
     add("/bulk", "bulk", views.bulk_view, ["POST"])
-    add("/lookup/<field>", "lookup", views.lookup_view, ["GET"])
+    if admin.has_related_lookups:
+        add("/lookup/<field>", "lookup", views.lookup_view, ["GET"])
     if admin.form is not None:
         add("/new", "create", views.create_view, ["GET", "POST"])
         add("/<public_id>/edit", "edit", views.edit_view, ["GET", "POST"])
