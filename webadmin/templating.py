@@ -15,6 +15,8 @@ from flask import Flask, current_app, request, url_for
 from flask.wrappers import Response
 from werkzeug.security import safe_join
 
+from .services.audit import action_label
+
 VERSION_ARG = "v"
 VERSIONED_MAX_AGE = 365 * 24 * 60 * 60
 
@@ -60,6 +62,7 @@ def cache_versioned_static(response: Response) -> Response:
 
 def init_app(app: Flask) -> None:
     app.jinja_env.globals["asset"] = asset
+    app.jinja_env.filters["action_label"] = action_label
     app.after_request(cache_versioned_static)
 
     # nav_sections (the sections the current user may use) comes from webadmin.admin.site.

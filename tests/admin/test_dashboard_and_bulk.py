@@ -29,7 +29,7 @@ def test_dashboard_lists_the_users_recent_actions(admin_browser, singer_browser,
     db_session.commit()
     admin_browser.submit(f"/genres/{genre.public_id}/delete")
     page = admin_browser.get("/").get_data(as_text=True)
-    assert "record.deleted" in page and "Shoegaze" in page
+    assert "Deleted" in page and "Shoegaze" in page
     assert "Shoegaze" not in singer_browser.get("/").get_data(as_text=True)
 
 

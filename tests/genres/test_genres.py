@@ -136,7 +136,7 @@ def test_history_shows_before_and_after(admin_browser, db_session):
     data["name"] = "Dubstep"
     assert admin_browser.submit(url, data).status_code == 302
     page = admin_browser.get(f"/genres/{genre.public_id}/history").get_data(as_text=True)
-    assert "record.updated" in page
+    assert "<strong>Changed</strong>" in page
     assert "<td data-label=\"Before\">Dub</td>" in page
     assert "<td data-label=\"After\">Dubstep</td>" in page
 

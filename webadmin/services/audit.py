@@ -17,6 +17,35 @@ SECRET_FIELDS = frozenset({"password", "password_hash", "session_token", "csrf_t
 REDACTED = "[redacted]"
 
 
+# How each action reads in the dashboard, history and log pages.
+ACTION_LABELS = {
+    "record.created": "Created",
+    "record.updated": "Changed",
+    "record.deleted": "Deleted",
+    "record.restored": "Restored",
+    "auth.sign_in": "Signed in",
+    "auth.sign_out": "Signed out",
+    "auth.sign_in_failed": "Failed sign-in",
+    "auth.sign_in_throttled": "Sign-in throttled",
+    "auth.password_changed": "Changed own password",
+    "auth.password_change_throttled": "Password change throttled",
+    "user.deactivated": "Deactivated account",
+    "user.reactivated": "Reactivated account",
+    "user.password_set": "Set a new password",
+    "user.role_changed": "Changed role",
+    "localization.imported": "Imported strings",
+}
+
+
+def action_label(action: str) -> str:
+    """A readable label for an action name; unknown ones become 'Some thing'."""
+    known = ACTION_LABELS.get(action)
+    if known:
+        return known
+    words = action.rsplit(".", 1)[-1].replace("_", " ").strip()
+    return words[:1].upper() + words[1:] if words else action
+
+
 def scrub(values: dict[str, Any] | None) -> dict[str, Any] | None:
     if values is None:
         return None
