@@ -53,34 +53,33 @@ def test_role_change_is_recorded(db_session: Session, users: TestUsers) -> None:
     assert event.changes == {"role": ["singer", "listener"]}
 
 
-@pytest.mark.parametrize("operation", ["deactivate", "delete", "demote"])
+# The three ways to take a superadmin out of charge: (session, actor, target) -> None.
+REMOVALS = {
+    "deactivate": accounts.deactivate_user,
+    "delete": accounts.soft_delete_user,
+    "demote": lambda session, actor, target: accounts.change_role(
+        session, actor, target, UserRole.singer),
+}
+
+
+@pytest.mark.parametrize("operation", REMOVALS)
 def test_a_superadmin_cannot_remove_themselves(db_session: Session, users: TestUsers,
                                                operation: str) -> None:
     make_user(db_session, role=UserRole.superadmin)  # not the last one: only "self" is in play
     me = users.superadmin
     with pytest.raises(accounts.AccountGuardError, match="your own account"):
-        if operation == "deactivate":
-            accounts.deactivate_user(db_session, me, me)
-        elif operation == "delete":
-            accounts.soft_delete_user(db_session, me, me)
-        else:
-            accounts.change_role(db_session, me, me, UserRole.singer)
+        REMOVALS[operation](db_session, me, me)
     assert me.is_active and me.role == UserRole.superadmin
 
 
-@pytest.mark.parametrize("operation", ["deactivate", "delete", "demote"])
+@pytest.mark.parametrize("operation", REMOVALS)
 def test_the_last_active_superadmin_cannot_be_removed(db_session: Session, users: TestUsers,
                                                       operation: str) -> None:
     # Another superadmin exists but is inactive: it doesn't count.
     make_user(db_session, role=UserRole.superadmin, is_active=False)
     last = users.superadmin
     with pytest.raises(accounts.AccountGuardError, match="last active superadmin"):
-        if operation == "deactivate":
-            accounts.deactivate_user(db_session, None, last)
-        elif operation == "delete":
-            accounts.soft_delete_user(db_session, None, last)
-        else:
-            accounts.change_role(db_session, None, last, UserRole.singer)
+        REMOVALS[operation](db_session, None, last)
     assert last.is_active and last.role == UserRole.superadmin
     assert not events(db_session, "user.deactivated")
 
