@@ -101,8 +101,24 @@ def test_missing_fields_show_errors_in_place(browser):
 def test_listener_cannot_sign_in_even_with_the_right_password(browser, users, db_session):
     response = browser.login(users.listener.email)
     assert response.status_code == 200
-    assert "This account cannot sign in to the back office." in response.get_data(as_text=True)
+    html = response.get_data(as_text=True)
+    assert "Your account signs in in the app, not here." in html
     assert browser.get("/account/password").status_code == 302
+
+
+def test_the_back_office_is_no_password_oracle_for_listeners(browser, users):
+    """Right and wrong listener passwords get the same answer: nothing to learn here."""
+    right = browser.login(users.listener.email).get_data(as_text=True)
+    wrong = browser.login(users.listener.email, "a wrong password").get_data(as_text=True)
+    for html in (right, wrong):
+        assert "The email address or password is incorrect." in html
+        assert "cannot sign in" not in html
+
+
+def test_right_listener_passwords_count_against_the_throttle(app, browser, users):
+    app.config["LOGIN_MAX_ATTEMPTS"] = 2
+    assert [browser.login(users.listener.email).status_code for _ in range(2)] == [200, 200]
+    assert browser.login(users.listener.email).status_code == 429
 
 
 def test_cannot_sign_in_message_only_after_the_right_password(browser, users, db_session):

@@ -93,6 +93,16 @@ def login():
                                                          "reason": "bad_credentials"})
         db.commit()
         return render_login(form, error=BAD_CREDENTIALS)
+    if user.role is UserRole.listener:
+        # Listeners are the public's accounts: the back office must not confirm their passwords
+        # (that would make it a password oracle for every listener), so a listener gets exactly
+        # what a wrong password gets, and the attempt counts against the throttle. The sign-in
+        # page says up front that listening accounts sign in in the app.
+        mark_failed()
+        audit.record(db, "auth.sign_in_failed", target=user,
+                     details={"email": email, "reason": "listener_account"})
+        db.commit()
+        return render_login(form, error=BAD_CREDENTIALS)
     if not may_use_back_office(user):
         audit.record(db, "auth.sign_in_failed", target=user,
                      details={"email": email, "reason": "account_cannot_sign_in"})
