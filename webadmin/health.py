@@ -15,8 +15,10 @@ from sqlalchemy.exc import SQLAlchemyError
 from . import PROJECT_ROOT
 from .auth.permissions import public
 from .db import get_db
+from .errors import RETRY_AFTER_SECONDS
 
 bp = Blueprint("health", __name__)
+RETRY_LATER = {"Retry-After": str(RETRY_AFTER_SECONDS)}
 
 
 @functools.cache
@@ -44,9 +46,9 @@ def readyz():
             current = frozenset(MigrationContext.configure(connection).get_current_heads())
     except SQLAlchemyError as exc:
         current_app.logger.warning("readyz: database unreachable: %s", type(exc).__name__)
-        return jsonify(status="unavailable", database="unreachable"), 503
+        return jsonify(status="unavailable", database="unreachable"), 503, RETRY_LATER
     expected = migration_heads()
     if current != expected:
         return jsonify(status="unavailable", database="not migrated",
-                       current=sorted(current), expected=sorted(expected)), 503
+                       current=sorted(current), expected=sorted(expected)), 503, RETRY_LATER
     return jsonify(status="ok", database="ok", revision=sorted(current))

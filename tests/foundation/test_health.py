@@ -41,6 +41,7 @@ def test_readyz_is_503_when_the_database_is_unreachable():
     response = app.test_client().get("/readyz")
     assert response.status_code == 503
     assert response.get_json()["database"] == "unreachable"
+    assert int(response.headers["Retry-After"]) > 0
 
 
 def test_readyz_is_503_for_an_unopenable_sqlite_file(tmp_path):

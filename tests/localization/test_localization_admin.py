@@ -175,6 +175,39 @@ def test_valid_import_waits_for_confirmation_then_writes_everything(admin_browse
     assert response.status_code == 302 and "/localization/import" in response.headers["Location"]
 
 
+def test_a_checked_import_waits_in_the_database_for_any_worker(app, admin_browser, db_session,
+                                                              migrated_database, users):
+    """Another worker (here: another app on the same database) confirms what this one checked;
+    the staged rows live in the database, and confirming consumes them."""
+    from tests.conftest import make_test_app
+    from tests.helpers import bind_session
+    from webadmin.db import get_db
+    from webadmin.models import StagedImport
+
+    def staged_count():
+        db_session.expire_all()
+        return db_session.scalar(select(func.count()).select_from(StagedImport))
+
+    response = upload(admin_browser, b'{"greeting": "Hallo"}')
+    assert response.status_code == 200
+    assert staged_count() == 1
+    fields = confirm_fields(response.get_data(as_text=True))
+
+    other_worker = make_test_app(migrated_database)
+    bind_session(other_worker, db_session.connection())
+    try:
+        same_admin_elsewhere = signed_in(other_worker, users.superadmin.email)
+        response = same_admin_elsewhere.submit("/localization/import", fields,
+                                               action="/localization/import/confirm")
+        assert response.status_code == 302
+        assert "/localization/" in response.headers["Location"]
+    finally:
+        get_db(other_worker).session.remove()
+        get_db(other_worker).engine.dispose()
+    assert strings(db_session, "de") == {"greeting": "Hallo"}
+    assert staged_count() == 0
+
+
 def test_cancel_and_foreign_tokens_write_nothing(app, admin_browser, db_session):
     response = upload(admin_browser, b'{"only": "one"}')
     fields = confirm_fields(response.get_data(as_text=True))

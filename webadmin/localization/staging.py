@@ -1,21 +1,27 @@
 """Checked imports waiting for confirmation.
 
-Between "preview" and "confirm" the checked rows wait in a file under the instance folder,
-named by a random token and readable only by the person who uploaded them. Files older than
-``MAX_AGE`` are swept away. Nothing reaches the database before the confirmation.
+Between "preview" and "confirm" the checked rows wait in the ``staged_import`` table under a
+random token, readable only by the person who uploaded them, so any worker on any host can
+confirm them. ``consume`` deletes the row in the transaction that applies it: an import is
+applied at most once, even when Confirm is pressed twice. Rows older than ``MAX_AGE`` are swept
+whenever someone stages a new import. Nothing reaches the strings before the confirmation.
+The functions never commit; the views do.
 """
 
 from __future__ import annotations
 
-import json
-import os
 import re
 import secrets
-import time
 from dataclasses import dataclass
-from pathlib import Path
+from datetime import timedelta
 
-MAX_AGE = 3600
+from sqlalchemy import delete, select
+from sqlalchemy.orm import Session
+
+from ..models import StagedImport as StagedRow
+from ..models import utcnow
+
+MAX_AGE = timedelta(hours=1)
 TOKEN_PATTERN = re.compile(r"[A-Za-z0-9_-]{32,64}")
 
 
@@ -27,60 +33,37 @@ class StagedImport:
     filename: str
 
 
-def _folder(instance_path: str) -> Path:
-    folder = Path(instance_path) / "imports"
-    folder.mkdir(parents=True, exist_ok=True)
-    return folder
-
-
-def _sweep(folder: Path) -> None:
-    cutoff = time.time() - MAX_AGE
-    for path in folder.glob("*.json"):
-        try:
-            if path.stat().st_mtime < cutoff:
-                path.unlink()
-        except OSError:
-            pass
-
-
-def stage(instance_path: str, staged: StagedImport) -> str:
-    folder = _folder(instance_path)
-    _sweep(folder)
+def stage(session: Session, staged: StagedImport) -> str:
+    """Keep the checked rows for their uploader; returns the token the preview form carries."""
+    session.execute(delete(StagedRow).where(StagedRow.created_at < utcnow() - MAX_AGE))
     token = secrets.token_urlsafe(32)
-    path = folder / f"{token}.json"
-    payload = {"locale": staged.locale, "rows": staged.rows, "user_id": staged.user_id,
-               "filename": staged.filename}
-    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    with os.fdopen(descriptor, "w", encoding="utf-8") as handle:
-        json.dump(payload, handle, ensure_ascii=False)
+    session.add(StagedRow(token=token, uploader_user_id=staged.user_id, locale=staged.locale,
+                          filename=staged.filename, rows=staged.rows))
+    session.flush()
     return token
 
 
-def _path(instance_path: str, token: str) -> Path | None:
+def _find(session: Session, token: str, user_id: int, *, lock: bool) -> StagedRow | None:
     if not TOKEN_PATTERN.fullmatch(token or ""):
         return None
-    return _folder(instance_path) / f"{token}.json"
+    stmt = select(StagedRow).where(StagedRow.token == token,
+                                   StagedRow.uploader_user_id == user_id,
+                                   StagedRow.created_at >= utcnow() - MAX_AGE)
+    if lock:  # PostgreSQL: a second Confirm waits here, then finds the row gone
+        stmt = stmt.with_for_update()
+    return session.scalars(stmt).one_or_none()
 
 
-def load(instance_path: str, token: str, user_id: int) -> StagedImport | None:
+def load(session: Session, token: str, user_id: int, *, lock: bool = False) -> StagedImport | None:
     """The staged import, if the token is known, fresh and belongs to ``user_id``."""
-    path = _path(instance_path, token)
-    if path is None or not path.is_file():
+    row = _find(session, token, user_id, lock=lock)
+    if row is None:
         return None
-    try:
-        if path.stat().st_mtime < time.time() - MAX_AGE:
-            path.unlink(missing_ok=True)
-            return None
-        payload = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return None
-    if payload.get("user_id") != user_id:
-        return None
-    return StagedImport(locale=payload["locale"], rows=dict(payload["rows"]),
-                        user_id=payload["user_id"], filename=payload.get("filename", ""))
+    return StagedImport(locale=row.locale, rows=dict(row.rows), user_id=row.uploader_user_id,
+                        filename=row.filename)
 
 
-def discard(instance_path: str, token: str) -> None:
-    path = _path(instance_path, token)
-    if path is not None:
-        path.unlink(missing_ok=True)
+def discard(session: Session, token: str) -> None:
+    """Forget the staged import (applied or canceled), in the caller's transaction."""
+    if TOKEN_PATTERN.fullmatch(token or ""):
+        session.execute(delete(StagedRow).where(StagedRow.token == token))

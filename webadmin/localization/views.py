@@ -99,9 +99,11 @@ def register(bp: Blueprint, admin: LocalizationAdmin) -> None:
         if not parsed.rows:
             form.upload.errors.append("The file holds no strings.")
             return _import_page(admin, form, status=422)
-        token = staging.stage(current_app.instance_path, staging.StagedImport(
+        session = db_session()
+        token = staging.stage(session, staging.StagedImport(
             locale=locale, rows=parsed.rows, user_id=current_user.id,
             filename=(form.upload.data.filename or "")[:200]))
+        session.commit()
         return _preview_page(admin, token, locale, parsed.rows)
 
     @guard
@@ -109,18 +111,21 @@ def register(bp: Blueprint, admin: LocalizationAdmin) -> None:
         form = ConfirmImportForm()
         if not form.validate_on_submit():
             abort(400)
-        staged = staging.load(current_app.instance_path, form.token.data, current_user.id)
+        session = db_session()
+        staged = staging.load(session, form.token.data, current_user.id, lock=True)
         if staged is None or staged.locale != form.locale.data:
+            session.rollback()
             flash("This import has expired or was already applied; upload the file again.",
                   "error")
             return redirect(url_for("localization.import_strings"))
         if request.form.get("cancel"):
-            staging.discard(current_app.instance_path, form.token.data)
+            staging.discard(session, form.token.data)
+            session.commit()
             flash("Import canceled; nothing was written.", "info")
             return redirect(url_for("localization.import_strings"))
-        session = db_session()
         try:
             result = apply_import(session, staged.locale, staged.rows)
+            staging.discard(session, form.token.data)  # applied at most once
             audit.record(session, "localization.imported", actor=current_user,
                          target_type="localization_string", target_label=staged.locale,
                          details={"locale": staged.locale, "file": staged.filename,
@@ -135,7 +140,6 @@ def register(bp: Blueprint, admin: LocalizationAdmin) -> None:
                   "Review and confirm again.", "error")
             return _preview_page(admin, form.token.data, staged.locale, staged.rows,
                                  status=409)
-        staging.discard(current_app.instance_path, form.token.data)
         flash(f"Imported {staged.locale}: {result.created:,} added, {result.updated:,} updated, "
               f"{result.unchanged:,} unchanged.", "success")
         return redirect(url_for("localization.list", locale=staged.locale))

@@ -8,12 +8,14 @@ from .genre import Genre
 from .localization import LocalizationString
 from .plan import SubscriptionPlan
 from .song import Song
+from .staged_import import StagedImport
 from .subscription import UserSubscription
 from .user import User
 
 __all__ = [
     "AuditEvent", "Base", "Model", "utcnow",
     "BillingInterval", "ConfigValueType", "SongStatus", "SubscriptionStatus", "UserRole",
-    "Genre", "LocalizationString", "Song", "SubscriptionPlan", "SystemConfig", "User",
+    "Genre", "LocalizationString", "Song", "StagedImport", "SubscriptionPlan", "SystemConfig",
+    "User",
     "UserSubscription",
 ]
