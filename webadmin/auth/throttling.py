@@ -18,6 +18,7 @@ from typing import Any
 from flask import current_app, g, request
 from flask.wrappers import Response
 from flask_login import current_user
+from limits import RateLimitItemPerSecond
 
 from ..extensions import limiter
 from ..services.users import normalize_email
@@ -107,3 +108,18 @@ def describe_wait(seconds: int) -> str:
         return f"{seconds} second{'s' if seconds != 1 else ''}"
     minutes = math.ceil(seconds / 60)
     return f"{minutes} minute{'s' if minutes != 1 else ''}"
+
+
+def first_report_of_this_lock() -> bool:
+    """True for the first refused attempt of a lock, False for the rest of its window.
+
+    A flood of attempts against a locked account or address is refused without touching the
+    database; only the first refusal of each window is written to the audit log.
+    """
+    current = limiter.current_limit
+    key = current.key if current is not None else address_key()
+    window = max(1, int(current_app.config["LOGIN_LOCK_SECONDS"]))
+    try:
+        return limiter.limiter.hit(RateLimitItemPerSecond(1, window), "throttle-reported", key)
+    except Exception:  # noqa: BLE001 - a store outage must not turn a 429 into a 500
+        return True

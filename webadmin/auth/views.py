@@ -26,6 +26,7 @@ from .redirects import redirect_inside, safe_next
 from .throttling import (
     breached_scope,
     describe_wait,
+    first_report_of_this_lock,
     mark_failed,
     seconds_until_unlocked,
     submitted_email,
@@ -126,18 +127,21 @@ def throttled_attempt(_error: RateLimitExceeded):
     wait = seconds_until_unlocked()
     later = f"Try again in {describe_wait(wait)}."
     db = db_session()
+    report = first_report_of_this_lock()
     if request.endpoint == "auth.password":
         user = current_user._get_current_object()
-        audit.record(db, "auth.password_change_throttled", actor=user, target=user)
-        db.commit()
+        if report:
+            audit.record(db, "auth.password_change_throttled", actor=user, target=user)
+            db.commit()
         form = PasswordChangeForm(formdata=None)
         form.form_errors.append(f"Too many wrong passwords for this account. {later}")
         return (render_template("auth/password.html", form=form, page_title="Change password"),
                 429, {"Retry-After": str(wait)})
     email = submitted_email()
-    audit.record(db, "auth.sign_in_throttled",
-                 details={"email": email, "limited_by": breached_scope()})
-    db.commit()
+    if report:
+        audit.record(db, "auth.sign_in_throttled",
+                     details={"email": email, "limited_by": breached_scope()})
+        db.commit()
     form = LoginForm(formdata=None, email=email or None)
     body, status = render_login(form, error=f"Too many failed sign-in attempts. {later}",
                                 status=429)
