@@ -12,7 +12,7 @@ import os
 from collections.abc import Iterator
 
 import pytest
-from flask import Flask
+from flask import Flask, g
 from flask.testing import FlaskClient
 from sqlalchemy import Engine, create_engine, text
 from sqlalchemy.engine import make_url
@@ -74,7 +74,23 @@ def make_test_app(database_url: str, **overrides: object) -> Flask:
         "RATELIMIT_STORAGE_URI": "memory://",
     }
     config.update(overrides)
-    return create_app(config)
+    app = create_app(config)
+    app.before_request_funcs.setdefault(None, []).insert(0, forget_request_caches)
+    return app
+
+
+# Per-request caches Flask-Login and Flask-WTF keep on ``g``.
+REQUEST_CACHES = ("_login_user", "csrf_token", "csrf_valid")
+
+
+def forget_request_caches() -> None:
+    """Start every test request without a cached user or CSRF token.
+
+    ``g`` lives as long as the app context, and a request reuses an app context that is already
+    pushed: fixtures that hold one open (``db_session``) would otherwise leak one client's user
+    into the next client's request. In production every request has its own app context."""
+    for name in REQUEST_CACHES:
+        g.pop(name, None)
 
 
 @pytest.fixture

@@ -7,7 +7,7 @@ next request and the visitor becomes anonymous (sent to the sign-in page).
 
 from __future__ import annotations
 
-from flask import Flask, g
+from flask import Flask
 from sqlalchemy import select
 
 from ..db import session
@@ -34,22 +34,7 @@ def load_user(token: str) -> User | None:
     return user
 
 
-# Per-request caches Flask-Login and Flask-WTF keep on ``g``.
-REQUEST_CACHES = ("_login_user", "csrf_token", "csrf_valid")
-
-
-def forget_request_caches() -> None:
-    """Start every request without a cached user or CSRF token.
-
-    ``g`` lives as long as the app context, and a request reuses an app context that is already
-    pushed (tests holding one open do): without this, one client's user would leak into the
-    next client's request."""
-    for name in REQUEST_CACHES:
-        g.pop(name, None)
-
-
 def init_app(app: Flask) -> None:
-    app.before_request_funcs.setdefault(None, []).insert(0, forget_request_caches)
     login_manager.user_loader(load_user)
     login_manager.login_view = "auth.login"
     login_manager.login_message = "Please sign in to continue."
