@@ -8,12 +8,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import and_, exists, func, select
+from sqlalchemy import and_, exists, select
 from sqlalchemy.orm import Session, aliased
 
+from ..admin.query import capped_count
 from ..models import LocalizationString
-
-COUNT_CAP = 10_000
 
 
 @dataclass(frozen=True)
@@ -42,10 +41,9 @@ def missing_translations(session: Session, default_locale: str, locale: str, *,
         page_statement = page_statement.where(source.key > after)
     rows = [(key, value) for key, value in session.execute(page_statement).all()]
     next_after = rows[per_page - 1][0] if len(rows) > per_page else None
-    counted = session.scalar(select(func.count()).select_from(
-        statement.limit(COUNT_CAP + 1).subquery())) or 0
+    count = capped_count(session, statement)
     return MissingPage(rows=rows[:per_page], next_after=next_after,
-                       total=min(counted, COUNT_CAP), total_capped=counted > COUNT_CAP)
+                       total=count.value, total_capped=count.capped)
 
 
 def known_locales(session: Session, limit: int = 200) -> list[str]:
