@@ -31,6 +31,7 @@ DATABASE_UNAVAILABLE: tuple[type[Exception], ...] = (
     sa_exc.TimeoutError,
 )
 RETRY_AFTER_SECONDS = 10
+RETRY_LATER = {"Retry-After": str(RETRY_AFTER_SECONDS)}  # on every 503
 # Bodies over MAX_CONTENT_LENGTH but under this are read to the end before the 413 is sent (the
 # nginx config of deploy/ lets at most 4 MB through).
 MAX_SWALLOW_BYTES = 16 * 1024 * 1024
@@ -196,7 +197,7 @@ def log_database_unavailable(error: Exception) -> None:
 def handle_database_unavailable(error: Exception) -> ResponseReturnValue:
     forget_database_state()
     log_database_unavailable(error)
-    return error_response(503, headers={"Retry-After": str(RETRY_AFTER_SECONDS)})
+    return error_response(503, headers=RETRY_LATER)
 
 
 def init_app(app: Flask) -> None:

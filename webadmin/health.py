@@ -15,10 +15,9 @@ from sqlalchemy.exc import SQLAlchemyError
 from . import PROJECT_ROOT
 from .auth.permissions import public
 from .db import get_db
-from .errors import RETRY_AFTER_SECONDS
+from .errors import RETRY_LATER
 
 bp = Blueprint("health", __name__)
-RETRY_LATER = {"Retry-After": str(RETRY_AFTER_SECONDS)}
 
 
 @functools.cache
