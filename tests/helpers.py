@@ -5,6 +5,7 @@ from __future__ import annotations
 import functools
 import os
 import re
+import socket
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -35,6 +36,14 @@ CSRF_INPUT = re.compile(
 def default_password_hash() -> str:
     """scrypt is slow on purpose; hash the shared test password once per run."""
     return hash_password(DEFAULT_PASSWORD)
+
+
+def free_port() -> int:
+    """A loopback TCP port nobody listens on right now (for servers the tests start, or to
+    point a client at a closed port)."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
 
 
 def bind_session(app: Flask, connection: Connection) -> None:

@@ -3,7 +3,6 @@ page fits a phone, and the whole sign-in / sign-out round trip works with the re
 
 from __future__ import annotations
 
-import socket
 import threading
 from collections.abc import Iterator
 
@@ -12,7 +11,7 @@ from sqlalchemy import Engine
 from werkzeug.serving import make_server
 
 from tests.conftest import make_test_app
-from tests.helpers import DEFAULT_PASSWORD
+from tests.helpers import DEFAULT_PASSWORD, free_port
 from webadmin.db import get_db
 from webadmin.models import UserRole
 from webadmin.services.users import create_user
@@ -23,12 +22,6 @@ CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
                  "--disable-component-update", "--disable-sync", "--no-first-run"]
 EMAIL = "browser-singer@example.test"
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 @pytest.fixture

@@ -11,7 +11,6 @@ test at the end needs no Redis).
 from __future__ import annotations
 
 import secrets
-import socket
 from collections.abc import Iterator
 from contextlib import ExitStack
 
@@ -20,7 +19,13 @@ from flask import Flask
 from sqlalchemy import Connection
 
 from tests.conftest import make_test_app
-from tests.helpers import DEFAULT_PASSWORD, Browser, bind_session, rolled_back_transaction
+from tests.helpers import (
+    DEFAULT_PASSWORD,
+    Browser,
+    bind_session,
+    free_port,
+    rolled_back_transaction,
+)
 from webadmin.auth.throttling import account_key
 from webadmin.db import get_db
 from webadmin.models import UserRole
@@ -117,9 +122,7 @@ def unreachable_store(migrated_database: str) -> Iterator[Flask]:
     """An app whose RATELIMIT_STORAGE_URI points at a closed port."""
     from webadmin.extensions import limiter
 
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        closed_port = sock.getsockname()[1]
+    closed_port = free_port()
     app = make_test_app(migrated_database, LOGIN_MAX_ATTEMPTS=2,
                         RATELIMIT_STORAGE_URI=f"redis://127.0.0.1:{closed_port}/0")
     try:

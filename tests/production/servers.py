@@ -28,7 +28,7 @@ from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session
 
-from tests.helpers import DEFAULT_PASSWORD, alembic_config, run_alembic
+from tests.helpers import DEFAULT_PASSWORD, alembic_config, free_port, run_alembic
 from webadmin import PROJECT_ROOT
 from webadmin.models import UserRole
 from webadmin.services.users import create_user
@@ -38,12 +38,6 @@ NGINX = Path("/usr/sbin/nginx")
 SECRET = "production-test-secret-0123456789-abcdefghijklmnop"
 START_TIMEOUT = 30.0
 LISTENING = re.compile(r"Listening at: http://127\.0\.0\.1:(\d+)")
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def stop_process_group(process: subprocess.Popen, grace: float = 15.0) -> None:
