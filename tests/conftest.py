@@ -23,6 +23,7 @@ from tests.helpers import (
     Browser,
     TestUsers,
     alembic_config,
+    clear_audit_log,
     reset_database,
     rolled_back_transaction,
     run_alembic,
@@ -145,7 +146,10 @@ def committing_engine(migrated_database: str) -> Iterator[Engine]:
 
         with engine.begin() as connection:
             for table in reversed(Base.metadata.sorted_tables):
-                connection.execute(table.delete())
+                if table.name == "audit_event":
+                    clear_audit_log(connection)
+                else:
+                    connection.execute(table.delete())
         engine.dispose()
 
 

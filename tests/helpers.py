@@ -99,6 +99,25 @@ def reset_database(url: str) -> None:
     engine.dispose()
 
 
+def clear_audit_log(connection: Connection) -> None:
+    """Empty the append-only ``audit_event`` between committing tests: the database-owner step
+    of docs/AUDIT.md (switch the triggers off inside one transaction), never something the app
+    can do."""
+    if connection.dialect.name == "postgresql":
+        connection.execute(text("ALTER TABLE audit_event DISABLE TRIGGER USER"))
+        connection.execute(text("DELETE FROM audit_event"))
+        connection.execute(text("ALTER TABLE audit_event ENABLE TRIGGER USER"))
+        return
+    triggers = connection.execute(text(
+        "SELECT name, sql FROM sqlite_master WHERE type = 'trigger' "
+        "AND tbl_name = 'audit_event'")).all()
+    for name, _sql in triggers:
+        connection.execute(text(f'DROP TRIGGER "{name}"'))
+    connection.execute(text("DELETE FROM audit_event"))
+    for _name, sql in triggers:
+        connection.execute(text(sql))
+
+
 def csrf_token_from(html: str) -> str:
     match = CSRF_INPUT.search(html)
     if not match:

@@ -200,7 +200,7 @@ def test_delete_shows_what_else_is_affected(admin_browser, db_session, users):
     make_song(db_session, artist=users.singer)
     db_session.commit()
     page = admin_browser.get(f"/users/{users.singer.public_id}/delete").get_data(as_text=True)
-    assert "Songs by this singer" in page and "<strong>2</strong>" in page
+    assert "Songs deleted with this user" in page and "<strong>2</strong>" in page
 
 
 def test_export_never_contains_secrets(admin_browser, users):

@@ -105,6 +105,14 @@ def duplicate_message(admin: ModelAdmin, index_name: str, obj: Any) -> FieldErro
 
 def check_live_duplicates(session: Session, admin: ModelAdmin, obj: Any) -> None:
     """Raise FieldError when a live row already holds a value a live unique index guards."""
+    found = find_live_duplicate(session, admin, obj)
+    if found is not None:
+        raise duplicate_message(admin, found[0].name or "", obj)
+
+
+def find_live_duplicate(session: Session, admin: ModelAdmin,
+                        obj: Any) -> tuple[Index, int] | None:
+    """(index, id of the live row) for the first live unique index ``obj`` would collide on."""
     model = admin.model_cls
     table = model.__table__
     with session.no_autoflush:
@@ -125,8 +133,10 @@ def check_live_duplicates(session: Session, admin: ModelAdmin, obj: Any) -> None
             stmt = select(model.id).where(model.deleted_at.is_(None), *clauses)
             if obj.id is not None:
                 stmt = stmt.where(model.id != obj.id)
-            if session.scalar(stmt.limit(1)) is not None:
-                raise duplicate_message(admin, index.name or "", obj)
+            live_id = session.scalar(stmt.limit(1))
+            if live_id is not None:
+                return index, live_id
+    return None
 
 
 def _columns_in(index: Index) -> list[Column[Any]]:

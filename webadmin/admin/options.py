@@ -5,7 +5,8 @@ typo in a column, a sort key or a filter fails at import, not at the first click
 a ``get_*`` hook taking the signed-in user for what depends on who asks.
 
 Every read goes through ``base_query(user)`` (soft-delete filter + row scope); every write goes
-through ``save`` / ``soft_delete`` / ``restore``, which record the audit entry. Views commit.
+through ``save`` / ``soft_delete`` / ``restore`` / ``purge``, which record the audit entry. Views
+commit.
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from sqlalchemy import Select, or_, select
 from sqlalchemy.orm import Session, joinedload, selectinload
 from sqlalchemy.orm.interfaces import LoaderOption
 
-from ..models import Model, User, UserRole, utcnow
+from ..models import Model, User, UserRole
 from ..services import audit
 from .filters import Filter, bind_filters
 from .text import display, escape_like, json_safe
@@ -101,6 +102,9 @@ class ModelAdmin:
     can_restore: ClassVar[bool] = True
     dashboard_card: ClassVar[bool] = True
     history_fields_hidden: ClassVar[frozenset[str]] = frozenset()
+    # Relationships (one-to-many) whose live rows are soft-deleted with a row, as one deletion,
+    # and come back when it is restored, e.g. ``("songs",)`` on the users section.
+    soft_delete_cascade: ClassVar[Sequence[str]] = ()
 
     # filled in by __init_subclass__
     _columns: ClassVar[tuple[Column, ...]] = ()
@@ -162,6 +166,13 @@ class ModelAdmin:
                 cls._fail(f"constraint_messages: no constraint or index named {name!r}")
             if field is not None and cls.form is not None and not hasattr(cls.form, field):
                 cls._fail(f"constraint_messages[{name!r}]: the form has no field {field!r}")
+        for name in cls.soft_delete_cascade:
+            rel = model.__mapper__.relationships.get(name)
+            if rel is None or not rel.uselist:
+                cls._fail(f"soft_delete_cascade: {model.__name__} has no one-to-many "
+                          f"relationship {name!r}")
+            elif "deleted_at" not in rel.mapper.class_.__table__.c:
+                cls._fail(f"soft_delete_cascade: {name!r} rows cannot be soft-deleted")
         for action in cls.bulk_actions:
             if action not in BULK_ACTIONS:
                 cls._fail(f"bulk_actions: unknown action {action!r} (known: {BULK_ACTIONS})")
@@ -342,26 +353,43 @@ class ModelAdmin:
         return changes
 
     def delete_impact(self, session: Session, obj: Any, user: User) -> list[Impact]:
-        """What else deleting ``obj`` affects (counts). Default: nothing."""
-        return []
+        """What else deleting ``obj`` affects (counts). Default: the declared cascade.
+        Sections that override it add ``self.cascade_impact(...)`` to theirs."""
+        return self.cascade_impact(session, obj)
 
+    def cascade_impact(self, session: Session, obj: Any) -> list[Impact]:
+        from ..audit.deletions import cascade_counts
+
+        return [Impact(f"{label} deleted with this {self.singular} (restoring it brings them "
+                       "back)", count)
+                for label, count in cascade_counts(session, self, obj).items()]
+
+    # Soft delete, restore and purge all go through webadmin/audit/deletions.py: one deletion
+    # per press (with the declared cascade), tracked for /audit/, one audit entry per row.
     def soft_delete(self, session: Session, obj: Any, user: User) -> None:
-        obj.deleted_at = utcnow()
-        session.flush()
-        audit.record(session, "record.deleted", actor=user, target=obj,
-                     target_label=self.row_label(obj),
-                     changes={"deleted_at": [None, json_safe(obj.deleted_at)]})
+        from ..audit.deletions import soft_delete
+
+        soft_delete(session, self, obj, user)
 
     def restore(self, session: Session, obj: Any, user: User) -> None:
-        """Bring a soft-deleted row back; a live duplicate raises FieldError/IntegrityError."""
-        from .errors import check_live_duplicates
+        """Bring a soft-deleted row back (with the rest of its deletion); a live row holding
+        its natural key raises FieldError naming the field and that row; nothing changes."""
+        from ..audit.deletions import RestoreConflict, restore
 
-        before = json_safe(obj.deleted_at)
-        obj.deleted_at = None
-        check_live_duplicates(session, self, obj)
-        session.flush()
-        audit.record(session, "record.restored", actor=user, target=obj,
-                     target_label=self.row_label(obj), changes={"deleted_at": [before, None]})
+        try:
+            restore(session, self, obj, user)
+        except RestoreConflict as conflict:
+            raise FieldError(conflict.field, conflict.message) from conflict
+
+    def purge(self, session: Session, obj: Any, user: User) -> None:
+        """Hard-delete a soft-deleted row; its audit entries stay. Raises FieldError when the
+        database would refuse (other rows point at it)."""
+        from ..audit.deletions import PurgeRefused, purge
+
+        try:
+            purge(session, self, obj, user)
+        except PurgeRefused as refused:
+            raise FieldError(None, refused.message) from refused
 
     # --- extension points --------------------------------------------------------------------
     def register_views(self, bp: Any) -> None:

@@ -3,6 +3,7 @@
 from .audit import AuditEvent
 from .base import Base, Model, utcnow
 from .config import SystemConfig
+from .deletion import DeletedRow, Deletion
 from .enums import BillingInterval, ConfigValueType, SongStatus, SubscriptionStatus, UserRole
 from .genre import Genre
 from .localization import LocalizationString
@@ -13,7 +14,7 @@ from .subscription import UserSubscription
 from .user import User
 
 __all__ = [
-    "AuditEvent", "Base", "Model", "utcnow",
+    "AuditEvent", "Base", "DeletedRow", "Deletion", "Model", "utcnow",
     "BillingInterval", "ConfigValueType", "SongStatus", "SubscriptionStatus", "UserRole",
     "Genre", "LocalizationString", "Song", "StagedImport", "SubscriptionPlan", "SystemConfig",
     "User",

@@ -15,7 +15,7 @@ from ..admin import site
 from ..admin.filters import BooleanFilter, ChoiceFilter
 from ..admin.options import Column, FieldError, Impact, ModelAdmin
 from ..auth.passwords import hash_password
-from ..models import Song, User, UserRole, UserSubscription
+from ..models import User, UserRole, UserSubscription
 from ..services import users as accounts
 from .forms import UserCreateForm, UserEditForm
 
@@ -45,6 +45,7 @@ class UserAdmin(ModelAdmin):
     search_hint = "Email or name"
     list_filters = (ChoiceFilter("role", UserRole, "Role"), BooleanFilter("is_active", "Active"))
     form = UserCreateForm
+    soft_delete_cascade = ("songs",)  # a singer's live songs go (and come back) with them
     constraint_messages = {
         "uq_user_account_email_live": (
             "email", "An account with the email {email} already exists."),
@@ -81,10 +82,7 @@ class UserAdmin(ModelAdmin):
             accounts.check_removal(session, user, obj, verb="delete")
         except accounts.AccountGuardError as exc:
             impacts.append(Impact("Account", 1, blocks=True, message=exc.message))
-        songs = session.scalar(select(func.count()).select_from(Song).where(
-            Song.artist_user_id == obj.id, Song.deleted_at.is_(None))) or 0
-        if songs:
-            impacts.append(Impact("Songs by this singer (they stay, with this artist)", songs))
+        impacts.extend(self.cascade_impact(session, obj))
         subscriptions = session.scalar(select(func.count()).select_from(UserSubscription).where(
             UserSubscription.listener_user_id == obj.id,
             UserSubscription.deleted_at.is_(None))) or 0
