@@ -161,4 +161,7 @@ EXPECTATIONS: dict[str, Expect] = {
     "localization.import_strings": SUPERADMIN_ONLY,
     "localization.confirm_import": SUPERADMIN_ONLY,
     "localization.export_strings": SUPERADMIN_ONLY,
+    # The audit view (issue 9): deleted rows (restore, purge) and the log.
+    **{f"audit.{view}": SUPERADMIN_ONLY
+       for view in ("deleted", "restore", "purge", "log", "export")},
 }

@@ -73,12 +73,14 @@ def register_extensions(app: Flask) -> None:
 
 def register_blueprints(app: Flask) -> None:
     from .admin import site
+    from .audit.views import init_app as audit_init
     from .auth.views import bp as auth_bp
     from .health import bp as health_bp
 
     app.register_blueprint(health_bp)
     app.register_blueprint(auth_bp)
     site.init_app(app)  # every section's blueprint (webadmin/*/admin.py) and the dashboard
+    audit_init(app)  # /audit/ and /audit/log
 
 
 def register_errorhandlers(app: Flask) -> None:

@@ -1,6 +1,8 @@
-"""Command-line tasks: ``flask seed``, ``flask create-superadmin``."""
+"""Command-line tasks: ``flask seed``, ``flask create-superadmin``, ``flask audit export``."""
 
 from __future__ import annotations
+
+from datetime import UTC, datetime
 
 import click
 from flask import Flask
@@ -12,6 +14,7 @@ from .db import get_db
 def register(app: Flask) -> None:
     app.cli.add_command(seed_command)
     app.cli.add_command(create_superadmin_command)
+    app.cli.add_command(audit_group)
 
 
 @click.command("seed")
@@ -51,3 +54,27 @@ def create_superadmin_command(email: str, password: str, display_name: str) -> N
                                       display_name=display_name)
     session.commit()
     click.echo(f"{'Created' if created else 'Updated'} superadmin {user.email}.")
+
+
+@click.group("audit")
+def audit_group() -> None:
+    """Archive audit entries (deleting them is the database owner's step, docs/AUDIT.md)."""
+
+
+@audit_group.command("export")
+@click.option("--before", "before", required=True, type=click.DateTime(formats=["%Y-%m-%d"]),
+              help="Export entries that occurred before this day (UTC), e.g. 2026-01-01.")
+@click.option("--output", "output", type=click.Path(dir_okay=False, writable=True),
+              help="JSON-lines file to write (default: audit-before-DATE.jsonl).")
+def audit_export_command(before: datetime, output: str | None) -> None:
+    """Write audit entries older than --before to a JSON-lines file, oldest first."""
+    from .audit.archive import export_entries
+
+    cutoff = before.replace(tzinfo=UTC)
+    path = output or f"audit-before-{cutoff.date().isoformat()}.jsonl"
+    session = get_db().session()
+    with open(path, "w", encoding="utf-8") as handle:
+        count, last = export_entries(session, cutoff, handle)
+    session.rollback()
+    click.echo(f"Wrote {count:,} entries before {cutoff.date().isoformat()} to {path}"
+               + (f" (last id {last})." if last is not None else "."))

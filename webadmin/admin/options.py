@@ -105,6 +105,9 @@ class ModelAdmin:
     # Relationships (one-to-many) whose live rows are soft-deleted with a row, as one deletion,
     # and come back when it is restored, e.g. ``("songs",)`` on the users section.
     soft_delete_cascade: ClassVar[Sequence[str]] = ()
+    # How a stored value of a field reads in history and the audit log, when the form shows
+    # it differently from the column (cents as a price, seconds as a duration).
+    change_formats: ClassVar[Mapping[str, Callable[[Any], str]]] = {}
 
     # filled in by __init_subclass__
     _columns: ClassVar[tuple[Column, ...]] = ()

@@ -333,21 +333,12 @@ def history_view(admin: ModelAdmin, public_id: str) -> Any:
                AuditEvent.target_public_id == str(obj.public_id))
         .order_by(AuditEvent.occurred_at.desc(), AuditEvent.id.desc())
         .limit(HISTORY_LIMIT)).all()
-    hidden = admin.history_fields_hidden
-    entries = [{"event": event,
-                "changes": [(key.replace("_", " ").capitalize(), _history_value(values, 0),
-                             _history_value(values, 1))
-                            for key, values in (event.changes or {}).items()
-                            if key not in hidden]}
-               for event in events]
+    from ..audit.log import describe_changes  # the one place diffs become words
+
+    entries = [{"event": event, "changes": describe_changes(
+        admin, event.changes, admin.history_fields_hidden)} for event in events]
     return render_template("admin/history.html", admin=admin, obj=obj, entries=entries,
                            page_title=f"History of {admin.row_label(obj)}")
-
-
-def _history_value(values: Any, index: int) -> str:
-    if isinstance(values, list | tuple) and len(values) == 2:
-        return display(values[index])
-    return display(values) if index == 1 else "—"
 
 
 # --- bulk actions -----------------------------------------------------------------------------

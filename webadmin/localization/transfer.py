@@ -17,7 +17,8 @@ from dataclasses import dataclass, field
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from ..models import LocalizationString
+from ..models import LocalizationString, User
+from ..services import audit
 
 MAX_IMPORT_BYTES = 1024 * 1024
 MAX_IMPORT_ROWS = 20_000
@@ -240,22 +241,34 @@ def preview_import(session: Session, locale: str, rows: dict[str, str]) -> Impor
     return ImportResult(created=created, updated=updated, unchanged=unchanged)
 
 
-def apply_import(session: Session, locale: str, rows: dict[str, str]) -> ImportResult:
+def apply_import(session: Session, locale: str, rows: dict[str, str], *,
+                 actor: User | None = None, source: str = "") -> ImportResult:
     """Upsert ``rows`` into ``locale`` through the ORM (version_id and updated_at move as with
-    any edit). Runs in the caller's transaction; the caller commits once."""
+    any edit), with one audit entry per string created or changed (old and new value), as a
+    form edit would write. Runs in the caller's transaction; the caller commits once."""
     created = updated = unchanged = 0
+    details = {"import": source} if source else None
     for chunk, existing in _existing_values(session, locale, sorted(rows)):
+        written: list[tuple[LocalizationString, dict[str, list[str | None]]]] = []
         for key in chunk:
             row = existing.get(key)
             if row is None:
-                session.add(LocalizationString(key=key, locale=locale, value=rows[key]))
+                row = LocalizationString(key=key, locale=locale, value=rows[key])
+                session.add(row)
+                written.append((row, {"key": [None, key], "locale": [None, locale],
+                                      "value": [None, rows[key]]}))
                 created += 1
             elif row.value != rows[key]:
+                written.append((row, {"value": [row.value, rows[key]]}))
                 row.value = rows[key]
                 updated += 1
             else:
                 unchanged += 1
         session.flush()
+        for row, changes in written:
+            audit.record(session, "record.created" if changes.get("key") else "record.updated",
+                         actor=actor, target=row, target_label=str(row), changes=changes,
+                         details=details)
     return ImportResult(created=created, updated=updated, unchanged=unchanged)
 
 

@@ -124,7 +124,8 @@ def register(bp: Blueprint, admin: LocalizationAdmin) -> None:
             flash("Import canceled; nothing was written.", "info")
             return redirect(url_for("localization.import_strings"))
         try:
-            result = apply_import(session, staged.locale, staged.rows)
+            result = apply_import(session, staged.locale, staged.rows, actor=current_user,
+                                  source=staged.filename or "upload")
             staging.discard(session, form.token.data)  # applied at most once
             audit.record(session, "localization.imported", actor=current_user,
                          target_type="localization_string", target_label=staged.locale,

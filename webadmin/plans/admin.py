@@ -46,6 +46,7 @@ class PlanAdmin(ModelAdmin):
         ChoiceFilter("billing_interval", BillingInterval, "Interval"),
     )
     form = PlanForm
+    change_formats = {"price_cents": format_price}
     constraint_messages = {
         "uq_subscription_plan_code_live": ("code", "A plan with code “{code}” already exists."),
         "ck_subscription_plan_price_not_negative": ("price_cents",

@@ -43,6 +43,7 @@ class SongAdmin(ModelAdmin):
                     DateRangeFilter("release_date", "Released"))
     eager_loads = ("artist", "genre")
     form = SongForm
+    change_formats = {"duration_seconds": format_duration}
     constraint_messages = {
         "uq_song_artist_title_live": ("title", "This artist already has a song titled “{title}”."),
         "uq_song_isrc_live": ("isrc", "Another song already uses the ISRC {isrc}."),
