@@ -139,10 +139,10 @@ def _members(session: Session, deletion_ids: list[int]) -> dict[int, dict[str, A
     first few (two bounded queries, whatever the page holds)."""
     if not deletion_ids:
         return {}
-    counts = dict(session.execute(
+    counts: dict[int, int] = {deletion_id: count for deletion_id, count in session.execute(
         select(DeletedRow.deletion_id, func.count()).where(
             DeletedRow.deletion_id.in_(deletion_ids), DeletedRow.is_root.is_(False))
-        .group_by(DeletedRow.deletion_id)).tuples().all())
+        .group_by(DeletedRow.deletion_id))}
     numbered = select(DeletedRow, func.row_number().over(
         partition_by=DeletedRow.deletion_id, order_by=DeletedRow.id).label("n")).where(
             DeletedRow.deletion_id.in_([d for d in deletion_ids if counts.get(d)]),
