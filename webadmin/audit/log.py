@@ -144,12 +144,30 @@ def field_label(admin: ModelAdmin | None, key: str) -> str:
 
 
 def shown_value(admin: ModelAdmin | None, key: str, value: Any) -> str:
+    """A stored value as the form shows it: the section's format for the field, the label of
+    a select's choice, else the list's way (dates, Yes/No, — for nothing)."""
     if value is not None and admin is not None and key in admin.change_formats:
         try:
             return admin.change_formats[key](value)
         except (TypeError, ValueError):
             return display(value)
-    return display(value)
+    choice = _choice_label(admin, key, value)
+    return choice if choice is not None else display(value)
+
+
+def _choice_label(admin: ModelAdmin | None, key: str, value: Any) -> str | None:
+    unbound = getattr(admin.form, key, None) if admin is not None and admin.form else None
+    choices = unbound.kwargs.get("choices") if unbound is not None else None
+    if value is None or not isinstance(choices, list | tuple):
+        return None
+    for choice in choices:  # (value, label) pairs or WTForms SelectChoice
+        try:
+            choice_value, label = tuple(choice)[:2]
+        except (TypeError, ValueError):
+            continue
+        if str(choice_value) == str(value):
+            return str(label)
+    return None
 
 
 def describe_changes(admin: ModelAdmin | None, changes: dict[str, Any] | None,
