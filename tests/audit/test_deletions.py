@@ -38,7 +38,7 @@ def test_a_singer_goes_with_their_live_songs_and_comes_back_with_exactly_those(
     # The audit view: one line for the singer, "with 3 more rows", expandable.
     page = admin_browser.get("/audit/").get_data(as_text=True)
     assert page.count(f'name="ids" value="users:{singer.public_id}"') == 1
-    assert "with 3 more rows" in page and "this row + 3 more" in page
+    assert "with 3 songs</summary>" in page and "this row and 3 with it" in page
     for song in live:
         assert song.title in page
         assert f'name="ids" value="songs:{song.public_id}"' not in page  # inside the line
@@ -62,11 +62,12 @@ def test_a_song_restored_alone_stays_back_when_its_singer_comes_back(admin_brows
     db_session.commit()
     admin_browser.submit(f"/users/{singer.public_id}/delete")
     page = admin_browser.get("/audit/?section=songs").get_data(as_text=True)
-    assert f"with {singer.display_name}" in page  # each song says which deletion took it
+    # Each song says which deletion took it.
+    assert f"with users “{singer.display_name} &lt;{singer.email}&gt;”" in page
     assert audit_action(admin_browser, "restore", key_of("songs", songs[0])).status_code == 302
     assert fresh(db_session, songs[0]).deleted_at is None
     assert fresh(db_session, singer).deleted_at is not None
-    assert "with 1 more row" in admin_browser.get("/audit/").get_data(as_text=True)
+    assert "with 1 song</summary>" in admin_browser.get("/audit/").get_data(as_text=True)
     audit_action(admin_browser, "restore", key_of("users", singer))
     assert fresh(db_session, songs[1]).deleted_at is None
 

@@ -152,7 +152,14 @@ def shown_value(admin: ModelAdmin | None, key: str, value: Any) -> str:
         except (TypeError, ValueError):
             return display(value)
     choice = _choice_label(admin, key, value)
-    return choice if choice is not None else display(value)
+    if choice is not None:
+        return choice
+    if key.endswith("_at") and isinstance(value, str):  # stored as ISO 8601
+        try:
+            return display(datetime.fromisoformat(value))
+        except ValueError:
+            return value
+    return display(value)
 
 
 def _choice_label(admin: ModelAdmin | None, key: str, value: Any) -> str | None:

@@ -139,10 +139,17 @@ def _members(session: Session, deletion_ids: list[int]) -> dict[int, dict[str, A
     first few (two bounded queries, whatever the page holds)."""
     if not deletion_ids:
         return {}
-    counts: dict[int, int] = {deletion_id: count for deletion_id, count in session.execute(
-        select(DeletedRow.deletion_id, func.count()).where(
-            DeletedRow.deletion_id.in_(deletion_ids), DeletedRow.is_root.is_(False))
-        .group_by(DeletedRow.deletion_id))}
+    counts: dict[int, int] = {}
+    by_section: dict[int, list[str]] = {}
+    for deletion_id, section, count in session.execute(
+            select(DeletedRow.deletion_id, DeletedRow.section, func.count()).where(
+                DeletedRow.deletion_id.in_(deletion_ids), DeletedRow.is_root.is_(False))
+            .group_by(DeletedRow.deletion_id, DeletedRow.section)
+            .order_by(DeletedRow.deletion_id, DeletedRow.section)):
+        counts[deletion_id] = counts.get(deletion_id, 0) + count
+        admin = section_admin(section)
+        noun = (admin.singular if count == 1 else admin.label.lower()) if admin else "rows"
+        by_section.setdefault(deletion_id, []).append(f"{count:,} {noun}")
     numbered = select(DeletedRow, func.row_number().over(
         partition_by=DeletedRow.deletion_id, order_by=DeletedRow.id).label("n")).where(
             DeletedRow.deletion_id.in_([d for d in deletion_ids if counts.get(d)]),
@@ -154,7 +161,8 @@ def _members(session: Session, deletion_ids: list[int]) -> dict[int, dict[str, A
         shown.setdefault(row.deletion_id, []).append(row)
     result = {}
     for deletion_id, count in counts.items():
-        result[deletion_id] = {"count": count, "rows": shown.get(deletion_id, [])}
+        result[deletion_id] = {"count": count, "rows": shown.get(deletion_id, []),
+                               "summary": " and ".join(by_section[deletion_id])}
     return result
 
 
