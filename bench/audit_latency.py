@@ -135,7 +135,27 @@ def fill_log(engine: Engine, total: int) -> None:
         conn.execute(text("VACUUM ANALYZE"))
 
 
-def measure(browser: Browser, url: str, runs: int, statements: list[str]) -> dict[str, Any]:
+def explain(engine: Engine, statement: str, parameters: Any) -> str:
+    raw = engine.raw_connection()
+    try:
+        cursor = raw.cursor()
+        cursor.execute("EXPLAIN (ANALYZE, COSTS OFF) " + statement, parameters)
+        return "\n".join(row[0] for row in cursor.fetchall())
+    finally:
+        raw.close()
+
+
+def page_query(statements: list[Any]) -> tuple[str, Any]:
+    """The statement that fetched the page (LIMIT over deleted_row or audit_event)."""
+    for statement, parameters in statements:
+        lowered = statement.lower()
+        if "limit" in lowered and ("from deleted_row" in lowered
+                                   or "from audit_event" in lowered):
+            return statement, parameters
+    raise LookupError("no page query recorded")
+
+
+def measure(browser: Browser, url: str, runs: int, statements: list[Any]) -> dict[str, Any]:
     for _ in range(2):
         response = browser.get(url)
         assert response.status_code == 200, (url, response.status_code)
@@ -150,7 +170,7 @@ def measure(browser: Browser, url: str, runs: int, statements: list[str]) -> dic
     timings.sort()
     return {"median": statistics.median(timings),
             "p95": timings[max(0, int(round(0.95 * len(timings))) - 1)],
-            "statements": len(statements)}
+            "statements": len(statements), "recorded": list(statements)}
 
 
 def main() -> int:
@@ -191,9 +211,9 @@ def main() -> int:
     browser = Browser(app.test_client())
     if browser.login(ADMIN_EMAIL, BENCH_PASSWORD).status_code != 302:
         raise SystemExit("could not sign in as the bench superadmin")
-    statements: list[str] = []
+    statements: list[Any] = []
     event.listen(engine, "before_cursor_execute",
-                 lambda *a: statements.append(a[2]))
+                 lambda *a: statements.append((a[2], a[3])))
 
     def deep(name: str, row: Any, **extra: str) -> str:
         return urlencode({**extra, "after": encode_cursor(f"-{name}", row[0], row[1])})
@@ -231,6 +251,11 @@ def main() -> int:
         ratio = f"{result['median'] / results[first]['median']:.2f}" if first else ""
         lines.append(f"| {label} | {result['median']:.1f} ms | {result['p95']:.1f} ms | "
                      f"{result['median'] / floor:.1f} | {ratio} | {result['statements']} |")
+    for label, _path, first in cases:
+        if first:  # the deep pages: the plan of the page query the request ran
+            statement, parameters = page_query(results[label]["recorded"])
+            lines += ["", f"#### {label}: page query plan", "", "```",
+                      explain(engine, statement, parameters), "```"]
     report = "\n".join(lines)
     print()
     print(report)

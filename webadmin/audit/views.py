@@ -34,6 +34,7 @@ from flask_wtf import FlaskForm
 from sqlalchemy import func, select
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session, aliased
+from sqlalchemy.orm.exc import StaleDataError
 
 from ..admin.options import FieldError, ModelAdmin
 from ..admin.text import clean_text, csv_cell
@@ -270,6 +271,10 @@ def _apply(session: Session, selected: list[tuple[ModelAdmin, Any]],
         except FieldError as error:
             savepoint.rollback()
             refused.append(error.message)
+        except StaleDataError:  # someone restored, purged or edited it a moment ago
+            savepoint.rollback()
+            refused.append(f"“{label}” was changed by someone else just now; nothing was done "
+                           "to it. Check the list and try again.")
         except DBAPIError as exc:  # the database's last word (a row pointing here meanwhile)
             savepoint.rollback()
             current_app.logger.warning("audit: database refused a %s (%s)",
