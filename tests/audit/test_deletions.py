@@ -214,3 +214,19 @@ def test_the_confirmation_step_needs_its_csrf_token(admin_browser, db_session):
         "ids": key_of("genres", genre), "confirm": "yes"})
     assert response.status_code == 400
     assert fresh(db_session, genre) is not None
+
+
+def test_bad_filters_and_cursors_on_the_deleted_list_never_500(admin_browser, db_session):
+    genre = make_genre(db_session)
+    db_session.commit()
+    admin_browser.submit(f"/genres/{genre.public_id}/delete")
+    for query in ("section=nope", "section=%00", "deleter=" + "x" * 5000, "from=2026-99-01",
+                  "to=yesterday", "after=garbage", "before=%FF%FE", "after=" + "A" * 700,
+                  "deleter=nobody@example.test"):
+        response = admin_browser.get(f"/audit/?{query}")
+        assert response.status_code == 200, query
+    page = admin_browser.get("/audit/?deleter=nobody@example.test").get_data(as_text=True)
+    assert "No deleted rows match these filters" in page
+    huge = admin_browser.submit("/audit/", {"ids": ["genres:" + "f" * 100_000]},
+                                action="/audit/restore")
+    assert huge.status_code in {302, 413}
