@@ -6,7 +6,7 @@ from __future__ import annotations
 import enum
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
 from sqlalchemy import Select, or_, true
@@ -188,6 +188,13 @@ class DateRangeFilter(Filter):
     def apply(self, stmt: Select[Any], value: tuple[date | None, date | None],
               user: User | None) -> Select[Any]:
         start, end = value
+        if self.column.type.python_type is datetime:  # whole UTC days on a timestamp column
+            if start:
+                stmt = stmt.where(self.column >= datetime.combine(start, time.min, UTC))
+            if end:
+                stmt = stmt.where(self.column < datetime.combine(end + timedelta(days=1),
+                                                                 time.min, UTC))
+            return stmt
         if start:
             stmt = stmt.where(self.column >= start)
         if end:

@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 
 from ..admin import site
 from ..admin.filters import BooleanFilter, ChoiceFilter
-from ..admin.options import Column, FieldError, Impact, ModelAdmin
+from ..admin.options import Column, FieldError, Impact, ModelAdmin, RelatedList
 from ..auth.passwords import hash_password
 from ..models import Song, User, UserRole, UserSubscription
 from ..services import users as accounts
@@ -45,6 +45,9 @@ class UserAdmin(ModelAdmin):
     search_hint = "Email or name"
     list_filters = (ChoiceFilter("role", UserRole, "Role"), BooleanFilter("is_active", "Active"))
     form = UserCreateForm
+    unmapped_fields = {"password", "confirm"}  # hashed in populate
+    related_lists = (RelatedList("subscriptions", "listener", "Subscriptions",
+                                 filter_param="listener", order_by=("-started_at",)),)
     constraint_messages = {
         "uq_user_account_email_live": (
             "email", "An account with the email {email} already exists."),
