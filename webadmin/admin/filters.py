@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
-from sqlalchemy import Select, or_, true
+from sqlalchemy import DateTime, Select, TypeDecorator, or_, true
 from sqlalchemy.orm import Session
 from werkzeug.datastructures import MultiDict
 
@@ -188,7 +188,9 @@ class DateRangeFilter(Filter):
     def apply(self, stmt: Select[Any], value: tuple[date | None, date | None],
               user: User | None) -> Select[Any]:
         start, end = value
-        if self.column.type.python_type is datetime:  # whole UTC days on a timestamp column
+        if isinstance(self.column.type, DateTime | TypeDecorator) and isinstance(
+                getattr(self.column.type, "impl", self.column.type), DateTime):
+            # a timestamp column: whole UTC days
             if start:
                 stmt = stmt.where(self.column >= datetime.combine(start, time.min, UTC))
             if end:

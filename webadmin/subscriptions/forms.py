@@ -4,7 +4,7 @@ from datetime import UTC
 from typing import Any
 
 from wtforms import DateTimeLocalField, SelectChoice, SelectField
-from wtforms.validators import DataRequired, Optional
+from wtforms.validators import DataRequired, Optional, ValidationError
 
 from ..admin.forms import AdminForm, RelatedField
 from ..models import SubscriptionStatus
@@ -36,4 +36,4 @@ class SubscriptionForm(AdminForm):
 
     def validate_ends_at(self, field: Any) -> None:
         if field.data and self.started_at.data and field.data < self.started_at.data:
-            raise ValueError("The end comes after the start.")
+            raise ValidationError("The end comes after the start.")
