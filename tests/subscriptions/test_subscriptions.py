@@ -9,8 +9,8 @@ import pytest
 from sqlalchemy import select
 
 from tests.admin.support import public_ids
-from tests.helpers import csrf_token_from
 from tests.factories import make_plan, make_subscription, make_user
+from tests.helpers import csrf_token_from
 from webadmin.models import AuditEvent, BillingInterval, SubscriptionStatus, UserRole
 
 
