@@ -153,3 +153,18 @@ def test_album_form_round_trips(singer_browser, users, db_session):
     assert singer_browser.submit(url, data).status_code == 302
     db_session.expire_all()
     assert db_session.get(Album, album.id).title == "Round (deluxe)"
+
+
+def test_moving_an_album_with_songs_to_another_artist_is_refused_cleanly(admin_browser, users,
+                                                                         genre, db_session):
+    album = make_album(db_session, artist=users.singer, title="Bound")
+    make_song(db_session, artist=users.singer, genre=genre, album=album, track_number=1)
+    db_session.commit()
+    url = f"/albums/{album.public_id}/edit"
+    data = form_values(admin_browser.get(url).get_data(as_text=True))
+    data["artist"] = users.other_singer.email
+    response = admin_browser.submit(url, data)
+    assert response.status_code == 422
+    assert "move its songs first" in field_error(response.get_data(as_text=True), "artist")
+    db_session.expire_all()
+    assert db_session.get(Album, album.id).artist_user_id == users.singer.id

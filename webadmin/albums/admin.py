@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-from ..admin import Column, ModelAdmin, site
+from sqlalchemy.orm import Session
+
+from ..admin import Column, FieldError, ModelAdmin, site
 from ..admin.filters import DateRangeFilter, RelatedFilter
 from ..admin.options import Owner, RelatedList
-from ..models import Album, UserRole
+from ..models import Album, User, UserRole
 from ..sources import ARTIST_SOURCE
 from .forms import AlbumForm
 
@@ -33,3 +35,8 @@ class AlbumAdmin(ModelAdmin):
                                  order_by=("track_number", "title"), limit=100, delete_message=(
                                      "This album has {rows}; move them to another album "
                                      "or to no album first: deleting never takes songs along.")),)
+
+    def validate_object(self, session: Session, obj: Album, user: User) -> None:
+        if obj.id is not None and obj.artist.id != obj.artist_user_id and obj.songs:
+            raise FieldError("artist", "This album holds songs of its artist: move its songs "
+                             "first to give the album to another artist.")
