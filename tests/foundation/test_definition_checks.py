@@ -83,3 +83,23 @@ def test_lookup_routes_in_the_app_follow_the_roles(app):
     assert roles("albums.lookup") == frozenset({UserRole.superadmin})
     assert roles("albums.list") == frozenset({UserRole.superadmin, UserRole.singer})
     assert roles("songs.lookup") == frozenset({UserRole.superadmin, UserRole.singer})
+
+
+def test_related_lists_are_checked_against_the_other_sections_all_at_once():
+    from webadmin.admin.options import RelatedList
+    from webadmin.admin.site import AdminSite
+
+    board = AdminSite()
+    board.register(SongAdmin)
+    board.register(define("BrokenAlbumsAdmin", related_lists=(
+        RelatedList("nowhere", "album", "A"),
+        RelatedList("songs", "genre", "B", order_by=("nope",), filter_param="missing",
+                    columns=("titel",)),
+    )))
+    with pytest.raises(DefinitionError) as caught:
+        board.bind_related_lists()
+    message = str(caught.value)
+    assert message.startswith("BrokenAlbumsAdmin: 5 problems")
+    for fragment in ("no section named 'nowhere'", "Song.genre is not a many-to-one "
+                     "relationship to Album", "'nope'", "'missing'", "'titel'"):
+        assert fragment in message, fragment

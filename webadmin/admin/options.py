@@ -89,6 +89,7 @@ class RelatedList:
     limit: int = 10
     # Set: deleting this row is refused while such rows are live; "{rows}" reads "3 songs".
     delete_message: str | None = None
+    columns: tuple[str | Column, ...] = ()  # default: the other section's list columns
 
     def foreign_key(self, model: type[Model]) -> Any:
         (column,) = model.__mapper__.relationships[self.field].local_columns
@@ -128,7 +129,7 @@ class FieldError(Exception):
         self.message = message
 
 
-def _as_columns(entries: Sequence[str | Column]) -> tuple[Column, ...]:
+def as_columns(entries: Sequence[str | Column]) -> tuple[Column, ...]:
     return tuple(e if isinstance(e, Column) else Column(e) for e in entries)
 
 
@@ -235,8 +236,8 @@ class ModelAdmin:
             bind_filters(model, cls.list_filters)
         except TypeError as exc:
             cls._fail(str(exc))
-        cls._columns = _as_columns(cls.list_display or ("id",))
-        cls._csv_columns = _as_columns(cls.csv_columns or cls.list_display or ("id",))
+        cls._columns = as_columns(cls.list_display or ("id",))
+        cls._csv_columns = as_columns(cls.csv_columns or cls.list_display or ("id",))
         for column in dict.fromkeys((*cls._columns, *cls._csv_columns)):
             cls._check_path(column)
         known = {c.name for c in model.__table__.constraints if c.name}
@@ -287,6 +288,17 @@ class ModelAdmin:
                           "in populate)")
         for name in set(cls.unmapped_fields) - set(names):
             cls._fail(f"unmapped_fields: the form has no field {name!r}")
+
+    @classmethod
+    def column_problems(cls, column: Column) -> list[str]:
+        """What is wrong with ``column`` as a column of this section (for other sections'
+        declarations, e.g. a related list's columns)."""
+        cls._problems = []
+        try:
+            cls._check_path(column)
+            return cls._problems
+        finally:
+            cls._problems = None
 
     @classmethod
     def _check_path(cls, column: Column) -> None:

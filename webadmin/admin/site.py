@@ -21,7 +21,7 @@ from ..db import session as db_session
 from ..models import Model, UserRole
 from . import actions, views
 from .filters import RelatedFilter
-from .options import DefinitionError, ModelAdmin
+from .options import DefinitionError, ModelAdmin, as_columns
 from .query import capped_count
 from .text import display
 
@@ -103,6 +103,8 @@ class AdminSite:
                     if name.lstrip("-") not in other.model_cls.__table__.c:
                         problems.append(f"related_lists: {other.model_cls.__name__} has no "
                                         f"column {name.lstrip('-')!r} to order by")
+                for column in as_columns(related.columns):
+                    problems.extend(f"related_lists: {p}" for p in other.column_problems(column))
                 params = {f.param for f in other.list_filters if isinstance(f, RelatedFilter)}
                 if related.filter_param is not None and related.filter_param not in params:
                     problems.append(f"related_lists: {other.name} has no related filter "
@@ -136,7 +138,7 @@ class AdminSite:
                      else getattr(model, n) for n in related.order_by]
             rows = session.scalars(stmt.options(*other.eager_options())
                                    .order_by(*order, model.id).limit(related.limit)).unique()
-            columns = other.get_list_display(me)
+            columns = as_columns(related.columns) or other.get_list_display(me)
             panels.append({
                 "label": related.label, "columns": [c.title for c in columns],
                 "count": capped_count(session, stmt), "singular": other.singular,

@@ -32,7 +32,9 @@ class AlbumAdmin(ModelAdmin):
     constraint_messages = {"uq_album_artist_title_live": (
         "title", "This artist already has an album titled “{title}”.")}
     related_lists = (RelatedList("songs", "album", "Songs, in track order", filter_param="album",
-                                 order_by=("track_number", "title"), limit=100, delete_message=(
+                                 order_by=("track_number", "title"), limit=100,
+                                 columns=(Column("track_number", "#"), "title", "duration",
+                                          "status"), delete_message=(
                                      "This album has {rows}; move them to another album "
                                      "or to no album first: deleting never takes songs along.")),)
 
