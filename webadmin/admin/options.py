@@ -23,7 +23,8 @@ from sqlalchemy.orm.interfaces import LoaderOption
 
 from ..models import Model, User, UserRole, utcnow
 from ..services import audit
-from .filters import Filter, bind_filters
+from .filters import Filter, RelatedFilter, bind_filters
+from .forms import RelatedField
 from .text import display, escape_like, json_safe
 
 SECTION_NAME = re.compile(r"^[a-z][a-z0-9_-]{0,39}$")
@@ -381,9 +382,6 @@ class ModelAdmin:
     def lookup_fields(self, role: UserRole) -> set[str]:
         """Names the /lookup route answers for ``role``: related form fields and related
         filters that role has (the owner's picker and filter are not the owning role's)."""
-        from .filters import RelatedFilter
-        from .forms import RelatedField
-
         names = {f.param for f in self.list_filters if isinstance(f, RelatedFilter)}
         for name in self.form_field_names() if self.form is not None else ():
             field_class = getattr(getattr(self.form, name, None), "field_class", None)
