@@ -143,3 +143,39 @@ def test_superadmin_adds_a_subscription(admin_browser, users, rows, db_session):
     response = admin_browser.submit("/subscriptions/new", {**data, "ends_at": ""})
     assert response.status_code == 302
     assert listed(admin_browser, "status=trialing")
+
+
+def test_a_change_committed_meanwhile_wins_and_nothing_is_written(admin_browser, rows, db_session,
+                                                                  monkeypatch):
+    """Someone extends the same subscription between this page's check and its write: the
+    version check refuses the second write; no second extension, no second audit entry."""
+    from sqlalchemy import text
+
+    from webadmin.admin import site
+    from webadmin.admin.options import Action
+    from webadmin.models import UserSubscription
+
+    admin = site["subscriptions"]
+    sub = rows["jan"]
+    url = f"/subscriptions/{sub.public_id}/do/extend"
+    html = admin_browser.get(url).get_data(as_text=True)
+
+    def extension_while_someone_else_saves(obj):
+        values = UserSubscription.extension(obj)
+        from webadmin.db import session as app_session
+
+        app_session().execute(text("UPDATE user_subscription SET version_id = version_id + 1 "
+                                   "WHERE id = :id"), {"id": obj.id})
+        return values
+
+    monkeypatch.setattr(admin, "actions", (Action("extend", "Extend", "extended",
+                                                  extension_while_someone_else_saves),))
+    response = admin_browser.client.post(url, data={
+        "csrf_token": csrf_token_from(html), "version_id": str(sub.version_id)})
+    assert response.status_code == 302
+    follow = admin_browser.get(response.headers["Location"]).get_data(as_text=True)
+    assert "nothing was done" in follow
+    db_session.expire_all()
+    assert db_session.get(UserSubscription, sub.id).ends_at == at("2026-02-10T08:00")
+    assert db_session.scalars(select(AuditEvent).where(
+        AuditEvent.target_public_id == str(sub.public_id))).all() == []
