@@ -179,3 +179,22 @@ def test_a_change_committed_meanwhile_wins_and_nothing_is_written(admin_browser,
     assert db_session.get(UserSubscription, sub.id).ends_at == at("2026-02-10T08:00")
     assert db_session.scalars(select(AuditEvent).where(
         AuditEvent.target_public_id == str(sub.public_id))).all() == []
+
+
+def test_list_and_plan_page_statements_do_not_grow_with_rows(app, admin_browser, rows,
+                                                             db_session):
+    from tests.admin.support import count_statements
+
+    def statements(url):
+        admin_browser.get(url)
+        with count_statements(app) as seen:
+            assert admin_browser.get(url).status_code == 200
+        return len(seen)
+
+    plan_page = f"/plans/{rows['monthly'].public_id}/edit"
+    before = (statements("/subscriptions/?per_page=10"), statements(plan_page))
+    for _ in range(25):
+        make_subscription(db_session, plan=rows["monthly"])
+    db_session.commit()
+    after = (statements("/subscriptions/?per_page=10"), statements(plan_page))
+    assert before == after, (before, after)
