@@ -12,6 +12,7 @@ import shutil
 import warnings
 from pathlib import Path
 
+import pytest
 from alembic.script import ScriptDirectory
 from sqlalchemy import create_engine
 
@@ -111,3 +112,38 @@ def test_a_batch_copy_of_song_keeps_expression_and_partial_indexes(scratch_url, 
     lost = _known_differences(scratch_url)
     assert any("uq_song_artist_title_live" in p and "database None" in p for p in lost), lost
     print("\n".join(lost))
+
+
+DROPPING_MIGRATION = '''
+"""scratch: a batch copy of song that drops one index on purpose"""
+import sqlalchemy as sa
+from alembic import op
+
+revision = "9998"
+down_revision = "9999"
+branch_labels = None
+depends_on = None
+
+
+def upgrade():
+    with op.batch_alter_table("song") as batch_op:
+        batch_op.drop_index("uq_song_isrc_live")
+        batch_op.add_column(sa.Column("scratch_note", sa.Integer, nullable=True))
+
+
+def downgrade():
+    pass
+'''
+
+
+def test_the_hook_does_not_bring_back_an_index_dropped_on_purpose(scratch_url, tmp_path,  # noqa: F811
+                                                                  backend):
+    if backend != "sqlite":
+        pytest.skip("the hook acts on SQLite batch copies only")
+    reset_database(scratch_url)
+    config = _scratch_config(scratch_url, tmp_path, keep_indexes=True)
+    script_dir = Path(config.get_main_option("script_location"))
+    (script_dir / "versions" / "9998_scratch.py").write_text(DROPPING_MIGRATION)
+    run_alembic(config, "upgrade", "head")
+    lost = _known_differences(scratch_url)
+    assert [p.split(":")[0] for p in lost if "database None" in p] == ["index uq_song_isrc_live"]
