@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 import os
+import warnings
+from collections.abc import Iterator
+from contextlib import contextmanager
 from logging.config import fileConfig
 
 from alembic import context
-from sqlalchemy import create_engine, pool
+from alembic.operations import Operations
+from sqlalchemy import create_engine, pool, text
 
 from webadmin import PROJECT_ROOT
 from webadmin.config import database_url
@@ -38,6 +42,47 @@ def _include_object(obj, name, type_, reflected, compare_to) -> bool:
     return belongs_to_dialect(obj, context.get_context().dialect.name)
 
 
+# --- SQLite batch copies keep expression and partial indexes -----------------------------------
+# A batch operation on SQLite copies the table; Alembic rebuilds only the indexes SQLAlchemy can
+# reflect, and SQLite expression indexes (e.g. uq_song_artist_title_live on lower(title)) are
+# not among them: they vanished silently. This hook wraps every ``op.batch_alter_table`` of a
+# migration run: it saves the table's index DDL from sqlite_master before the copy and replays
+# whatever the copy lost, except indexes the batch drops on purpose. Migration authors write
+# plain batch operations; tests/foundation/test_schema_matches_models.py proves the effect.
+_plain_batch_alter_table = getattr(Operations.batch_alter_table, "__wrapped_batch__",
+                                   Operations.batch_alter_table)
+
+
+@contextmanager
+def _batch_keeping_indexes(self: Operations, table_name: str, *args, **kwargs) -> Iterator:
+    migration = self.migration_context
+    if (migration.dialect.name != "sqlite" or migration.as_sql
+            or not migration.opts.get("keep_batch_indexes", True)):
+        with _plain_batch_alter_table(self, table_name, *args, **kwargs) as batch_op:
+            yield batch_op
+        return
+    connection = migration.connection
+    saved = dict(connection.execute(text(
+        "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = :t "
+        "AND sql IS NOT NULL"), {"t": table_name}).all())
+    with warnings.catch_warnings():  # the skipped reflection is what this hook repairs
+        warnings.filterwarnings("ignore", message=".*expression-based index.*")
+        with _plain_batch_alter_table(self, table_name, *args, **kwargs) as batch_op:
+            yield batch_op
+    dropped = {args[0].name if hasattr(args[0], "name") else args[0]
+               for opname, args, _kw in batch_op.impl.batch if opname == "drop_index"}
+    present = set(connection.execute(text(
+        "SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = :t"),
+        {"t": table_name}).scalars())
+    for name, ddl in saved.items():
+        if name not in present and name not in dropped:
+            connection.execute(text(ddl))
+
+
+_batch_keeping_indexes.__wrapped_batch__ = _plain_batch_alter_table  # type: ignore[attr-defined]
+Operations.batch_alter_table = _batch_keeping_indexes  # type: ignore[method-assign]
+
+
 def _configure(connection=None, url=None) -> None:
     dialect = connection.dialect.name if connection is not None else url.split(":", 1)[0]
     context.configure(
@@ -50,6 +95,8 @@ def _configure(connection=None, url=None) -> None:
         render_item=_render_item,
         include_object=_include_object,
         literal_binds=connection is None,
+        # False only in the test that shows what a batch copy loses without the hook above.
+        keep_batch_indexes=config.attributes.get("keep_batch_indexes", True),
     )
 
 

@@ -2,8 +2,18 @@
 # Installs what webadmin needs on a Debian machine: a virtualenv with the package, and with
 # --test the test extras plus Debian's chromium (browser tests) and nginx (proxy tests).
 # Safe to run again: every step checks first.
+#
+#   bash scripts/install.sh           # .venv with the app
+#   bash scripts/install.sh --test    # plus test extras, chromium, nginx (uses sudo if needed)
+#
+# A busy Debian package lock (unattended-upgrades, another apt) is waited for, up to
+# APT_LOCK_TIMEOUT seconds (default 600), instead of failing at once.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+if [ "${1:-}" = "--help" ] || [ "${1:-}" = "-h" ]; then
+  sed -n '2,10p' "$0" | sed 's/^# \{0,1\}//'
+  exit 0
+fi
 
 with_test=0
 [ "${1:-}" = "--test" ] && with_test=1
@@ -17,8 +27,9 @@ if [ "$with_test" = 1 ]; then
   if [ "${#missing[@]}" -gt 0 ]; then
     echo "==> installing Debian packages: ${missing[*]}"
     SUDO=""; [ "$(id -u)" = 0 ] || SUDO="sudo"
-    $SUDO apt-get update -qq
-    DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${missing[@]}" >/dev/null
+    lock=(-o "DPkg::Lock::Timeout=${APT_LOCK_TIMEOUT:-600}")
+    $SUDO apt-get "${lock[@]}" update -qq
+    DEBIAN_FRONTEND=noninteractive $SUDO apt-get "${lock[@]}" install -y -qq "${missing[@]}" >/dev/null
   fi
 fi
 

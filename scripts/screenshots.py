@@ -109,4 +109,7 @@ def main() -> int:
 
 
 if __name__ == "__main__":
+    if {"-h", "--help"} & set(sys.argv[1:]):
+        print(__doc__.strip())
+        raise SystemExit(0)
     raise SystemExit(main())

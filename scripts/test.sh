@@ -7,6 +7,10 @@
 # reached the run fails — PostgreSQL tests are never skipped.
 set -uo pipefail
 cd "$(dirname "$0")/.."
+if [ "${1:-}" = "--help" ] || [ "${1:-}" = "-h" ]; then
+  sed -n '2,7p' "$0" | sed 's/^# \{0,1\}//'
+  exit 0
+fi
 bash scripts/install.sh --test || exit 1
 
 PG_URL="${TEST_PG_URL:-postgresql+psycopg://postgres@127.0.0.1:5432/webadmin_test}"

@@ -68,6 +68,15 @@ class Rows:
         return factories.make_song(self.session, artist=self.user("singer"))
 
     @cached_property
+    def singer_album(self):
+        """An album whose artist is ``singer`` (other_singer must get 404 for it)."""
+        return factories.make_album(self.session, artist=self.user("singer"))
+
+    @cached_property
+    def subscription(self):
+        return factories.make_subscription(self.session, listener=self.user("listener"))
+
+    @cached_property
     def genre(self):
         return factories.make_genre(self.session)
 
@@ -140,6 +149,21 @@ EXPECTATIONS: dict[str, Expect] = {
     **{f"genres.{view}": SUPERADMIN_ONLY.at(lambda rows: {"public_id": rows.genre.public_id})
        for view in ("edit", "delete", "history")},
     "genres.lookup": SUPERADMIN_ONLY.at(lambda rows: {"field": "parent"}),
+    # Albums: like songs (singers: their own rows). The artist picker is the superadmin's
+    # only related field, so singers are not given the lookup route at all.
+    **{f"albums.{view}": SIGNED_IN for view in ("list", "create", "bulk", "export")},
+    **{f"albums.{view}": OWN_ROWS.at(lambda rows: {"public_id": rows.singer_album.public_id})
+       for view in ("edit", "delete", "history")},
+    "albums.lookup": SUPERADMIN_ONLY.at(lambda rows: {"field": "artist"}),
+    # Subscriptions: superadmin only, with declared actions behind a confirmation.
+    **{f"subscriptions.{view}": SUPERADMIN_ONLY
+       for view in ("list", "create", "bulk", "export")},
+    **{f"subscriptions.{view}": SUPERADMIN_ONLY.at(
+        lambda rows: {"public_id": rows.subscription.public_id})
+       for view in ("edit", "delete", "history")},
+    "subscriptions.lookup": SUPERADMIN_ONLY.at(lambda rows: {"field": "plan"}),
+    "subscriptions.action": SUPERADMIN_ONLY.at(
+        lambda rows: {"public_id": rows.subscription.public_id, "action": "cancel"}),
     # Sections of helper "sections": superadmin only. Row URLs point at rows no visitor owns.
     **{f"{section}.{view}": SUPERADMIN_ONLY
        for section in ("users", "plans", "localization", "config")

@@ -9,6 +9,7 @@ from sqlalchemy.orm import Session
 
 from tests.helpers import default_password_hash
 from webadmin.models import (
+    Album,
     Genre,
     LocalizationString,
     Song,
@@ -54,6 +55,14 @@ def make_song(session: Session, **fields: Any) -> Song:
     fields.setdefault("title", f"Song {n}")
     fields.setdefault("duration_seconds", 180)
     return _add(session, Song(**fields))
+
+
+def make_album(session: Session, **fields: Any) -> Album:
+    n = next(_seq)
+    if "artist" not in fields and "artist_user_id" not in fields:
+        fields["artist"] = make_user(session, role=UserRole.singer)
+    fields.setdefault("title", f"Album {n}")
+    return _add(session, Album(**fields))
 
 
 def make_plan(session: Session, **fields: Any) -> SubscriptionPlan:

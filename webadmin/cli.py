@@ -12,9 +12,28 @@ from .db import get_db
 
 
 def register(app: Flask) -> None:
-    app.cli.add_command(seed_command)
-    app.cli.add_command(create_superadmin_command)
-    app.cli.add_command(audit_group)
+    for command in COMMANDS:
+        app.cli.add_command(command)
+
+
+def unconfigured_app(error: Exception) -> Flask:
+    """A stand-in for ``flask --app wsgi`` when the settings are invalid (e.g. no SECRET_KEY):
+    ``--help`` lists the same commands, and running any of them (or ``flask run``) prints what
+    to set on one line and exits 1, instead of a traceback."""
+    message = " ".join(str(error).split())
+    context = click.get_current_context()
+    if context.command.name != context.find_root().command.name:  # flask run/shell/routes
+        raise click.ClickException(message)
+
+    def refuse(**_kwargs: object) -> None:
+        raise click.ClickException(message)
+
+    app = Flask("webadmin")
+    for command in COMMANDS:
+        app.cli.add_command(click.Command(
+            command.name, callback=refuse, help=command.help,
+            context_settings={"ignore_unknown_options": True, "allow_extra_args": True}))
+    return app
 
 
 @click.command("seed")
@@ -40,9 +59,12 @@ def seed_command(demo: bool) -> None:
 @click.option("--password", prompt=True, hide_input=True, confirmation_prompt=True,
               help="Password (prompted without echo when omitted).")
 @click.option("--name", "display_name", default="Administrator", show_default=True)
-def create_superadmin_command(email: str, password: str, display_name: str) -> None:
+@click.option("--if-missing", is_flag=True,
+              help="Leave an existing account with this email untouched (scripts/run.sh).")
+def create_superadmin_command(email: str, password: str, display_name: str,
+                              if_missing: bool) -> None:
     """Create a superadmin, or reset the password of an existing account to make it one."""
-    from .services.users import ensure_superadmin
+    from .services.users import ensure_superadmin, find_live_user_by_email
 
     problem = password_problem(password)
     if problem:
@@ -50,6 +72,9 @@ def create_superadmin_command(email: str, password: str, display_name: str) -> N
     if "@" not in email or len(email) > 320:
         raise click.BadParameter("enter a valid email address", param_hint="--email")
     session = get_db().session()
+    if if_missing and find_live_user_by_email(session, email) is not None:
+        click.echo(f"Kept the existing account {email} (password unchanged).")
+        return
     user, created = ensure_superadmin(session, email=email, password=password,
                                       display_name=display_name)
     session.commit()
@@ -78,3 +103,6 @@ def audit_export_command(before: datetime, output: str | None) -> None:
     session.rollback()
     click.echo(f"Wrote {count:,} entries before {cutoff.date().isoformat()} to {path}"
                + (f" (last id {last})." if last is not None else "."))
+
+
+COMMANDS = (seed_command, create_superadmin_command, audit_group)

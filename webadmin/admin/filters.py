@@ -6,10 +6,10 @@ from __future__ import annotations
 import enum
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
-from sqlalchemy import Select, or_, true
+from sqlalchemy import DateTime, Select, TypeDecorator, or_, true
 from sqlalchemy.orm import Session
 from werkzeug.datastructures import MultiDict
 
@@ -188,6 +188,15 @@ class DateRangeFilter(Filter):
     def apply(self, stmt: Select[Any], value: tuple[date | None, date | None],
               user: User | None) -> Select[Any]:
         start, end = value
+        if isinstance(self.column.type, DateTime | TypeDecorator) and isinstance(
+                getattr(self.column.type, "impl", self.column.type), DateTime):
+            # a timestamp column: whole UTC days
+            if start:
+                stmt = stmt.where(self.column >= datetime.combine(start, time.min, UTC))
+            if end:
+                stmt = stmt.where(self.column < datetime.combine(end + timedelta(days=1),
+                                                                 time.min, UTC))
+            return stmt
         if start:
             stmt = stmt.where(self.column >= start)
         if end:

@@ -16,14 +16,16 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
+from flask import url_for
 from flask_wtf import FlaskForm
-from sqlalchemy import Select, or_, select
+from sqlalchemy import Select, func, or_, select
 from sqlalchemy.orm import Session, joinedload, selectinload
 from sqlalchemy.orm.interfaces import LoaderOption
 
 from ..models import Model, User, UserRole
 from ..services import audit
-from .filters import Filter, bind_filters
+from .filters import Filter, RelatedFilter, bind_filters
+from .forms import RelatedField
 from .text import display, escape_like, json_safe
 
 SECTION_NAME = re.compile(r"^[a-z][a-z0-9_-]{0,39}$")
@@ -64,6 +66,62 @@ class Impact:
     message: str = ""
 
 
+@dataclass(frozen=True)
+class Owner:
+    """Rows belong to a user: ``relationship`` (many-to-one to User) names them, and users of
+    ``role`` own their rows. From it follow, for that role: the scope (only own rows; others
+    404), the list (owner column and filter hidden), the form (no owner picker) and populate
+    (the owner is always the signed-in user). Other roles (superadmin) see and pick every row."""
+
+    relationship: str
+    role: UserRole = UserRole.singer
+
+
+@dataclass(frozen=True)
+class RelatedList:
+    """Rows of another section pointing at this row, shown on its edit page (at most
+    ``limit``, ordered by ``order_by`` columns) with a link to that section's list filtered by
+    ``filter_param``. ``field`` is the other model's many-to-one relationship to this model."""
+
+    section: str
+    field: str
+    label: str
+    order_by: tuple[str, ...] = ()  # column names of the other model, "-" for descending
+    filter_param: str | None = None
+    limit: int = 10
+    # Set: deleting this row is refused while such rows are live; "{rows}" reads "3 songs".
+    delete_message: str | None = None
+    columns: tuple[str | Column, ...] = ()  # default: the other section's list columns
+
+    def foreign_key(self, model: type[Model]) -> Any:
+        (column,) = model.__mapper__.relationships[self.field].local_columns
+        return getattr(model, column.key)
+
+
+@dataclass(frozen=True)
+class Action:
+    """A change to one row behind a confirmation page (e.g. cancel a subscription).
+    ``values(row)`` returns the new values {attribute: value} without applying them, or raises
+    ValueError (or FieldError) saying why the action does not apply now; the generic view shows
+    old → new, and on confirmation applies them with an audit entry ``record.<done>`` and the
+    row's version check."""
+
+    name: str  # in the URL: /<section>/<public_id>/do/<name>
+    label: str  # the button, e.g. "Cancel subscription"
+    done: str  # past tense for the audit entry and the message, e.g. "canceled"
+    values: Callable[[Any], Mapping[str, Any]]
+
+
+class DefinitionError(TypeError):
+    """Every problem of one ModelAdmin declaration, reported at once (like Django's checks)."""
+
+    def __init__(self, cls_name: str, problems: list[str]):
+        self.problems = problems
+        listing = "\n".join(f"  - {problem}" for problem in problems)
+        noun = "problem" if len(problems) == 1 else "problems"
+        super().__init__(f"{cls_name}: {len(problems)} {noun}:\n{listing}")
+
+
 class FieldError(Exception):
     """A rule the form cannot check alone (a duplicate, a cycle); shown next to ``field``."""
 
@@ -73,7 +131,7 @@ class FieldError(Exception):
         self.message = message
 
 
-def _as_columns(entries: Sequence[str | Column]) -> tuple[Column, ...]:
+def as_columns(entries: Sequence[str | Column]) -> tuple[Column, ...]:
     return tuple(e if isinstance(e, Column) else Column(e) for e in entries)
 
 
@@ -108,6 +166,10 @@ class ModelAdmin:
     # How a stored value of a field reads in history and the audit log, when the form shows
     # it differently from the column (cents as a price, seconds as a duration).
     change_formats: ClassVar[Mapping[str, Callable[[Any], str]]] = {}
+    owner: ClassVar[Owner | None] = None  # e.g. Owner("artist", role=UserRole.singer)
+    unmapped_fields: ClassVar[frozenset[str] | set[str]] = frozenset()  # form-only fields
+    related_lists: ClassVar[Sequence[RelatedList]] = ()
+    actions: ClassVar[Sequence[Action]] = ()
 
     # filled in by __init_subclass__
     _columns: ClassVar[tuple[Column, ...]] = ()
@@ -120,12 +182,27 @@ class ModelAdmin:
         cls._check_options()
 
     # --- definition-time checks -----------------------------------------------------------
+    _problems: ClassVar[list[str] | None] = None
+
     @classmethod
     def _fail(cls, message: str) -> None:
-        raise TypeError(f"{cls.__name__}: {message}")
+        """Note a problem; ``_check_options`` raises them all at the end."""
+        if cls._problems is None:
+            raise DefinitionError(cls.__name__, [message])
+        cls._problems.append(message)
 
     @classmethod
     def _check_options(cls) -> None:
+        cls._problems = []
+        try:
+            cls._check_each_option()
+        finally:
+            problems, cls._problems = cls._problems, None
+        if problems:
+            raise DefinitionError(cls.__name__, problems)
+
+    @classmethod
+    def _check_each_option(cls) -> None:
         model = cls.model
         assert model is not None
         if not SECTION_NAME.match(cls.name or ""):
@@ -133,6 +210,7 @@ class ModelAdmin:
         cls.label = cls.label or cls.name.replace("_", " ").capitalize()
         cls.singular = cls.singular or cls.label.lower().rstrip("s")
         cls.roles = frozenset(cls.roles)
+        cls.unmapped_fields = frozenset(cls.unmapped_fields)
         if not cls.roles or not all(isinstance(r, UserRole) for r in cls.roles):
             cls._fail("roles must be a non-empty set of UserRole")
         table_columns = model.__table__.c
@@ -146,6 +224,14 @@ class ModelAdmin:
         for field in cls.search_fields:
             if field not in table_columns:
                 cls._fail(f"search_fields: {model.__name__} has no column {field!r}")
+        cls._check_owner()
+        cls._check_form_fields()
+        for related in cls.related_lists:
+            if not isinstance(related, RelatedList):
+                cls._fail(f"related_lists entries must be RelatedList objects, got {related!r}")
+        for action in cls.actions:
+            if not isinstance(action, Action) or not SECTION_NAME.match(action.name):
+                cls._fail(f"actions: {action!r} is not an Action with a URL-safe name")
         if cls.per_page not in PER_PAGE_CHOICES:
             cls._fail(f"per_page must be one of {PER_PAGE_CHOICES}")
         for rel in cls.eager_loads:
@@ -158,9 +244,9 @@ class ModelAdmin:
             bind_filters(model, cls.list_filters)
         except TypeError as exc:
             cls._fail(str(exc))
-        cls._columns = _as_columns(cls.list_display or ("id",))
-        cls._csv_columns = _as_columns(cls.csv_columns or cls.list_display or ("id",))
-        for column in (*cls._columns, *cls._csv_columns):
+        cls._columns = as_columns(cls.list_display or ("id",))
+        cls._csv_columns = as_columns(cls.csv_columns or cls.list_display or ("id",))
+        for column in dict.fromkeys((*cls._columns, *cls._csv_columns)):
             cls._check_path(column)
         known = {c.name for c in model.__table__.constraints if c.name}
         known |= {i.name for i in model.__table__.indexes if i.name}
@@ -181,6 +267,55 @@ class ModelAdmin:
                 cls._fail(f"bulk_actions: unknown action {action!r} (known: {BULK_ACTIONS})")
 
     @classmethod
+    def _check_owner(cls) -> None:
+        owner, mapper = cls.owner, cls.model.__mapper__  # type: ignore[union-attr]
+        if owner is None:
+            return
+        relationship = mapper.relationships.get(owner.relationship)
+        if relationship is None or relationship.uselist or relationship.mapper.class_ is not User:
+            cls._fail(f"owner: {mapper.class_.__name__}.{owner.relationship} is not a "
+                      "many-to-one relationship to User")
+        if owner.role not in cls.roles:
+            cls._fail(f"owner: role {owner.role.value!r} is not one of the section's roles")
+
+    @classmethod
+    def form_field_names(cls) -> list[str]:
+        """The data fields the form declares (not the CSRF token or version_id)."""
+        unbound = getattr(cls.form, "_unbound_fields", None) or [
+            (name, value) for name in dir(cls.form or object)
+            if hasattr(value := getattr(cls.form, name, None), "field_class")]
+        return [name for name, _field in unbound if name not in {"csrf_token", "version_id"}]
+
+    @classmethod
+    def _check_form_fields(cls) -> None:
+        """Every form field is saved somewhere: a model attribute, or declared unmapped."""
+        if cls.form is None or not isinstance(cls.form, type):
+            return
+        mapper = cls.model.__mapper__  # type: ignore[union-attr]
+        names = cls.form_field_names()
+        for name in names:
+            if name in cls.unmapped_fields:
+                continue
+            if name in HIDDEN_COLUMNS or not (name in mapper.attrs or isinstance(
+                    getattr(mapper.class_, name, None), property)):
+                cls._fail(f"form field {name!r}: {mapper.class_.__name__} has no attribute "
+                          f"{name!r} (rename it, or list it in unmapped_fields and save it "
+                          "in populate)")
+        for name in set(cls.unmapped_fields) - set(names):
+            cls._fail(f"unmapped_fields: the form has no field {name!r}")
+
+    @classmethod
+    def column_problems(cls, column: Column) -> list[str]:
+        """What is wrong with ``column`` as a column of this section (for other sections'
+        declarations, e.g. a related list's columns)."""
+        cls._problems = []
+        try:
+            cls._check_path(column)
+            return cls._problems
+        finally:
+            cls._problems = None
+
+    @classmethod
     def _check_path(cls, column: Column) -> None:
         if column.sort is not None and column.sort not in cls.sortable:
             cls._fail(f"column {column.path!r}: sort key {column.sort!r} is not in sortable")
@@ -191,6 +326,7 @@ class ModelAdmin:
         for index, part in enumerate(column.path.split(".")):
             if part in HIDDEN_COLUMNS:
                 cls._fail(f"column {column.path!r} may not be exposed")
+                return
             if part in mapper.relationships:
                 mapper = mapper.relationships[part].mapper
                 continue
@@ -203,14 +339,32 @@ class ModelAdmin:
                 return
             cls._fail(f"column {column.path!r}: {mapper.class_.__name__} has no "
                       f"attribute {part!r}")
+            return
 
     # --- hooks on the request's user -------------------------------------------------------
     def __init__(self) -> None:
         self.model_cls: type[Model] = self.model  # type: ignore[assignment]
+        # The sections named by related_lists, bound by the site once all are registered.
+        self.related_admins: dict[str, ModelAdmin] = {}
+
+    def owns(self, user: User) -> bool:
+        """Whether ``user`` works only on their own rows (the ``owner`` role)."""
+        return self.owner is not None and user.role is self.owner.role
 
     def scope(self, stmt: Select[Any], user: User) -> Select[Any]:
-        """Row scope: which rows ``user`` may see at all. Rows outside it are 404."""
+        """Row scope: which rows ``user`` may see at all. Rows outside it are 404.
+        Default: the owner's rows for the owning role, everything for other section roles."""
+        if self.owns(user):
+            relationship = self.model_cls.__mapper__.relationships[self.owner.relationship]
+            (fk,) = relationship.local_columns
+            return stmt.where(getattr(self.model_cls, fk.key) == user.id)
         return stmt
+
+    def _without_owner(self, columns: tuple[Column, ...], user: User) -> tuple[Column, ...]:
+        if not self.owns(user):
+            return columns
+        name = self.owner.relationship  # type: ignore[union-attr]
+        return tuple(c for c in columns if c.path.split(".")[0] != name)
 
     def base_query(self, user: User, *, deleted: bool = False) -> Select[Any]:
         """THE query every path reads through: live (or deleted) rows in the user's scope."""
@@ -228,25 +382,38 @@ class ModelAdmin:
                      for name in self.search_fields))
 
     def get_list_display(self, user: User) -> tuple[Column, ...]:
-        return self._columns
+        return self._without_owner(self._columns, user)
 
     def get_csv_columns(self, user: User) -> tuple[Column, ...]:
+        """The export keeps the owner's column: a file read elsewhere says whose rows."""
         return self._csv_columns
 
     def get_list_filters(self, user: User) -> Sequence[Filter]:
+        if self.owns(user):
+            return [f for f in self.list_filters if f.field != self.owner.relationship]
         return self.list_filters
+
+    def lookup_fields(self, role: UserRole) -> set[str]:
+        """Names the /lookup route answers for ``role``: related form fields and related
+        filters that role has (the owner's picker and filter are not the owning role's)."""
+        names = {f.param for f in self.list_filters if isinstance(f, RelatedFilter)}
+        for name in self.form_field_names() if self.form is not None else ():
+            field_class = getattr(getattr(self.form, name, None), "field_class", None)
+            if isinstance(field_class, type) and issubclass(field_class, RelatedField):
+                names.add(name)
+        if self.owner is not None and role is self.owner.role:
+            names.discard(self.owner.relationship)
+        return names
+
+    @property
+    def lookup_roles(self) -> frozenset[UserRole]:
+        """The roles that have a related field or filter (the only ones given /lookup)."""
+        return frozenset(role for role in self.roles if self.lookup_fields(role))
 
     @property
     def has_related_lookups(self) -> bool:
-        """Whether any form field or list filter picks related rows (and so needs /lookup)."""
-        from .filters import RelatedFilter
-        from .forms import RelatedField
-
-        if any(isinstance(item, RelatedFilter) for item in self.list_filters):
-            return True
-        unbound = (getattr(self.form, name, None) for name in dir(self.form or object))
-        return any(isinstance(getattr(field, "field_class", None), type)
-                   and issubclass(field.field_class, RelatedField) for field in unbound)
+        """Whether any role of the section picks related rows (and so needs /lookup)."""
+        return bool(self.lookup_roles)
 
     def get_bulk_actions(self, user: User, *, deleted: bool = False) -> list[str]:
         actions = [a for a in self.bulk_actions if a == "export"]
@@ -266,7 +433,10 @@ class ModelAdmin:
         return form
 
     def prepare_form(self, form: FlaskForm, user: User, obj: Model | None) -> None:
-        """Adjust a form for the user (remove fields, fill choices). Default: nothing."""
+        """Adjust a form for the user (remove fields, fill choices). Default: the owning role
+        gets no owner picker."""
+        if self.owns(user) and self.owner.relationship in form:  # type: ignore[union-attr]
+            del form[self.owner.relationship]  # type: ignore[union-attr]
 
     def eager_options(self) -> list[LoaderOption]:
         options: list[LoaderOption] = []
@@ -295,12 +465,16 @@ class ModelAdmin:
 
     # --- the write path --------------------------------------------------------------------
     def populate(self, obj: Any, form: FlaskForm, user: User) -> None:
-        """Copy form fields onto the row (fields named like model attributes)."""
+        """Copy form fields onto the row (fields named like model attributes; the class check
+        makes sure every other field is declared in ``unmapped_fields``). The owning role's
+        rows always belong to them."""
         for field in form:
             if field.name in {"csrf_token", "version_id"} or field.name in HIDDEN_COLUMNS:
                 continue
-            if hasattr(self.model_cls, field.name):
+            if field.name not in self.unmapped_fields and hasattr(self.model_cls, field.name):
                 setattr(obj, field.name, field.data)
+        if self.owns(user):
+            setattr(obj, self.owner.relationship, user)  # type: ignore[union-attr]
 
     def validate_object(self, session: Session, obj: Any, user: User) -> None:
         """Rules that need the database (cycles…); raise FieldError. Default: nothing."""
@@ -356,9 +530,25 @@ class ModelAdmin:
         return changes
 
     def delete_impact(self, session: Session, obj: Any, user: User) -> list[Impact]:
-        """What else deleting ``obj`` affects (counts). Default: the declared cascade.
-        Sections that override it add ``self.cascade_impact(...)`` to theirs."""
-        return self.cascade_impact(session, obj)
+        """What else deleting ``obj`` affects (counts). Default: the declared cascade, and the
+        live rows of related lists that declare a ``delete_message`` block the delete. Sections
+        that override it add ``self.cascade_impact(...)`` to theirs."""
+        impacts = self.cascade_impact(session, obj)
+        for related in self.related_lists:
+            other = self.related_admins.get(related.section)
+            if related.delete_message is None or other is None:
+                continue
+            model = other.model_cls
+            count = session.scalar(select(func.count()).select_from(model).where(
+                related.foreign_key(model) == obj.id, model.deleted_at.is_(None))) or 0
+            if count:
+                rows = f"{count:,} {other.singular if count == 1 else other.label.lower()}"
+                impacts.append(Impact(related.label, count, blocks=True,
+                                      message=related.delete_message.format(rows=rows)))
+        return impacts
+
+    def action(self, name: str) -> Action | None:
+        return next((a for a in self.actions if a.name == name), None)
 
     def cascade_impact(self, session: Session, obj: Any) -> list[Impact]:
         from ..audit.deletions import cascade_counts
@@ -404,8 +594,9 @@ class ModelAdmin:
 
     def object_links(self, user: User, obj: Any) -> Iterable[tuple[str, str]]:
         """(label, url) links shown in the edit page header next to History, e.g. a user's
-        "Set a new password". Default: none."""
-        return ()
+        "Set a new password". Default: the declared actions."""
+        return [(a.label, url_for(f"{self.name}.action", public_id=obj.public_id, action=a.name))
+                for a in self.actions]
 
 
 def format_cell(value: Any) -> str:

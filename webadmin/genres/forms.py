@@ -4,11 +4,9 @@ from wtforms import StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional, Regexp
 
 from ..admin.forms import AdminForm, RelatedField, strip
-from ..admin.related import RelatedSource
-from ..models import Genre
+from ..sources import GENRE_SOURCE
 
-GENRE_SOURCE = RelatedSource(Genre, label=lambda g: g.name, match=("name", "slug"),
-                             search=("name", "slug"), order_by="name", section="genres")
+__all__ = ["GENRE_SOURCE", "GenreForm"]
 SLUG_PATTERN = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
 
 

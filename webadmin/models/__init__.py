@@ -1,5 +1,6 @@
 """Every model, imported once so the mapper and Alembic see the whole schema."""
 
+from .album import Album
 from .audit import AuditEvent
 from .base import Base, Model, utcnow
 from .config import SystemConfig
@@ -14,7 +15,7 @@ from .subscription import UserSubscription
 from .user import User
 
 __all__ = [
-    "AuditEvent", "Base", "DeletedRow", "Deletion", "Model", "utcnow",
+    "Album", "AuditEvent", "Base", "DeletedRow", "Deletion", "Model", "utcnow",
     "BillingInterval", "ConfigValueType", "SongStatus", "SubscriptionStatus", "UserRole",
     "Genre", "LocalizationString", "Song", "StagedImport", "SubscriptionPlan", "SystemConfig",
     "User",

@@ -3,7 +3,19 @@ from __future__ import annotations
 from datetime import date
 from typing import TYPE_CHECKING
 
-from sqlalchemy import Boolean, CheckConstraint, Date, ForeignKey, Index, String, Text, false, func
+from sqlalchemy import (
+    Boolean,
+    CheckConstraint,
+    Date,
+    ForeignKey,
+    ForeignKeyConstraint,
+    Index,
+    SmallInteger,
+    String,
+    Text,
+    false,
+    func,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from .base import Model
@@ -11,10 +23,12 @@ from .enums import SongStatus, enum_column_type
 from .sql import LIVE_ROWS, live_only
 
 if TYPE_CHECKING:
+    from .album import Album
     from .genre import Genre
     from .user import User
 
 MAX_DURATION_SECONDS = 24 * 60 * 60
+MAX_TRACK_NUMBER = 999
 
 
 class Song(Model):
@@ -26,6 +40,14 @@ class Song(Model):
                         name="duration_positive"),
         CheckConstraint("isrc IS NULL OR length(isrc) = 12", name="isrc_length"),
         CheckConstraint("length(title) >= 1", name="title_not_empty"),
+        # A song's album is one of its artist's albums: the key includes the artist.
+        ForeignKeyConstraint(["album_id", "artist_user_id"],
+                             ["album.id", "album.artist_user_id"], ondelete="RESTRICT"),
+        CheckConstraint(f"track_number IS NULL OR (track_number >= 1 AND track_number <= "
+                        f"{MAX_TRACK_NUMBER})", name="track_number_range"),
+        # One song per track number on an album; also the album page's ordered read.
+        Index("uq_song_album_track_live", "album_id", "track_number", unique=True,
+              **live_only()),
         # Keyset paging: every sortable column paired with id, live rows only.
         Index("ix_song_live_created", "created_at", "id", **live_only()),
         Index("ix_song_live_title", "title", "id", **live_only()),
@@ -48,9 +70,15 @@ class Song(Model):
         enum_column_type(SongStatus, "song_status"), default=SongStatus.draft,
         server_default=SongStatus.draft.value)
     lyrics: Mapped[str] = mapped_column(Text, default="")
+    album_id: Mapped[int | None] = mapped_column(default=None)
+    track_number: Mapped[int | None] = mapped_column(SmallInteger, default=None)
 
     artist: Mapped[User] = relationship(back_populates="songs")
     genre: Mapped[Genre] = relationship(back_populates="songs")
+    # Joined on album_id alone: the artist comes from ``artist``; the composite key only checks.
+    album: Mapped[Album | None] = relationship(
+        back_populates="songs", primaryjoin="Song.album_id == Album.id",
+        foreign_keys=[album_id])
 
     def __str__(self) -> str:
         return self.title

@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session
 
 from ..admin import site
 from ..admin.filters import BooleanFilter, ChoiceFilter
-from ..admin.options import Column, Impact, ModelAdmin
+from ..admin.options import Column, Impact, ModelAdmin, RelatedList
 from ..models import BillingInterval, SubscriptionPlan, User, UserRole
 from .forms import PlanForm
 from .money import format_price
@@ -47,6 +47,8 @@ class PlanAdmin(ModelAdmin):
     )
     form = PlanForm
     change_formats = {"price_cents": format_price}
+    related_lists = (RelatedList("subscriptions", "plan", "Subscribers", filter_param="plan",
+                                 order_by=("-started_at",)),)
     constraint_messages = {
         "uq_subscription_plan_code_live": ("code", "A plan with code “{code}” already exists."),
         "ck_subscription_plan_price_not_negative": ("price_cents",

@@ -1,17 +1,18 @@
 """Songs: superadmins see every song; a singer sees, creates and edits only their own, and the
-artist of a singer's song is always the singer (never a form field)."""
+artist of a singer's song is always the singer (the ``owner`` option)."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import Select
+from sqlalchemy.orm import Session
 
-from ..admin import Column, ModelAdmin, site
+from ..admin import Column, FieldError, ModelAdmin, site
 from ..admin.filters import BooleanFilter, ChoiceFilter, DateRangeFilter, RelatedFilter
-from ..genres.forms import GENRE_SOURCE
+from ..admin.options import Owner
 from ..models import Song, SongStatus, User, UserRole
-from .forms import ARTIST_SOURCE, ISRC_PATTERN, SongForm, format_duration, normalize_isrc
+from ..sources import ALBUM_SOURCE, ARTIST_SOURCE, GENRE_SOURCE
+from .forms import ISRC_PATTERN, SongForm, format_duration, normalize_isrc
 
 
 @site.register
@@ -21,6 +22,7 @@ class SongAdmin(ModelAdmin):
     label = "Songs"
     singular = "song"
     roles = {UserRole.superadmin, UserRole.singer}
+    owner = Owner("artist", role=UserRole.singer)
     nav_order = 20
     list_display = (Column("title", link=True), Column("artist.display_name", "Artist"),
                     Column("genre.name", "Genre"), Column("duration", sort="duration",
@@ -30,7 +32,7 @@ class SongAdmin(ModelAdmin):
                     Column("created_at", "Added", sort="created", secondary=True))
     csv_columns = ("title", Column("artist.display_name", "Artist"), Column("genre.name", "Genre"),
                    "duration", "isrc", "status", Column("is_explicit", "Explicit"),
-                   "release_date", "created_at")
+                   "release_date", "created_at", Column("album.title", "Album"), "track_number")
     sortable = {"title": "title", "created": "created_at", "release": "release_date",
                 "duration": "duration_seconds"}
     ordering = "-created"
@@ -38,10 +40,11 @@ class SongAdmin(ModelAdmin):
     search_hint = "Title or ISRC"
     list_filters = (RelatedFilter("artist", ARTIST_SOURCE, "Artist"),
                     RelatedFilter("genre", GENRE_SOURCE, "Genre"),
+                    RelatedFilter("album", ALBUM_SOURCE, "Album"),
                     ChoiceFilter("status", SongStatus, "Status"),
                     BooleanFilter("is_explicit", "Explicit"),
                     DateRangeFilter("release_date", "Released"))
-    eager_loads = ("artist", "genre")
+    eager_loads = ("artist", "genre", "album")
     form = SongForm
     change_formats = {"duration_seconds": format_duration}
     constraint_messages = {
@@ -49,14 +52,10 @@ class SongAdmin(ModelAdmin):
         "uq_song_isrc_live": ("isrc", "Another song already uses the ISRC {isrc}."),
         "ck_song_duration_positive": ("duration_seconds", "A song lasts 0:01 to 24:00:00."),
         "ck_song_isrc_length": ("isrc", "An ISRC has 12 letters and digits."),
+        "uq_song_album_track_live": ("track_number", "Another song of this album already has "
+                                     "track number {track_number}."),
+        "fk_song_album_id_album": ("album", "Choose one of this artist's albums."),
     }
-
-    @staticmethod
-    def is_singer(user: User) -> bool:
-        return user.role is not UserRole.superadmin
-
-    def scope(self, stmt: Select[Any], user: User) -> Select[Any]:
-        return stmt.where(Song.artist_user_id == user.id) if self.is_singer(user) else stmt
 
     def search_clause(self, term: str) -> Any:
         """A term shaped like an ISRC finds that song through its unique index (fast on any
@@ -69,21 +68,12 @@ class SongAdmin(ModelAdmin):
     def duration(self, song: Song) -> str:
         return format_duration(song.duration_seconds)
 
-    def get_list_display(self, user: User) -> tuple[Column, ...]:
-        columns = super().get_list_display(user)
-        return tuple(c for c in columns if c.path != "artist.display_name") \
-            if self.is_singer(user) else columns
-
-    def get_list_filters(self, user: User) -> Any:
-        filters = super().get_list_filters(user)
-        return [f for f in filters if f.param != "artist"] if self.is_singer(user) else filters
-
-    def prepare_form(self, form: Any, user: User, obj: Any) -> None:
-        if self.is_singer(user):
-            del form.artist
-
     def populate(self, obj: Song, form: Any, user: User) -> None:
         super().populate(obj, form, user)
-        if self.is_singer(user) and obj.id is None:
-            obj.artist = user
         obj.lyrics = obj.lyrics or ""
+
+    def validate_object(self, session: Session, obj: Song, user: User) -> None:
+        """The album must be the artist's own (the database's composite key says so too)."""
+        if obj.album is not None and obj.album.artist_user_id != obj.artist.id:
+            raise FieldError("album", f"“{obj.album.title}” is an album of another artist: "
+                             "choose one of this artist's albums, or no album.")

@@ -8,26 +8,28 @@ from typing import Any
 from wtforms import (
     BooleanField,
     DateField,
+    IntegerField,
     SelectChoice,
     SelectField,
     StringField,
     TextAreaField,
 )
-from wtforms.validators import DataRequired, Length, Optional, StopValidation, ValidationError
+from wtforms.validators import (
+    DataRequired,
+    Length,
+    NumberRange,
+    Optional,
+    StopValidation,
+    ValidationError,
+)
 
 from ..admin.forms import AdminForm, RelatedField, strip
-from ..admin.related import RelatedSource
-from ..genres.forms import GENRE_SOURCE
-from ..models import SongStatus, User, UserRole
-from ..models.song import MAX_DURATION_SECONDS
+from ..models import SongStatus
+from ..models.song import MAX_DURATION_SECONDS, MAX_TRACK_NUMBER
+from ..sources import ALBUM_SOURCE, ARTIST_SOURCE, GENRE_SOURCE
 
 ISRC_PATTERN = re.compile(r"^[A-Z]{2}[A-Z0-9]{3}[0-9]{2}[0-9]{5}$")
 DURATION_PATTERN = re.compile(r"^(?:(\d{1,2}):)?(\d{1,4}):(\d{2})$")
-
-ARTIST_SOURCE = RelatedSource(
-    User, label=lambda u: f"{u.display_name} ({u.email})", match=("email", "display_name"),
-    search=("display_name", "email"), order_by="display_name", section="users",
-    where=lambda: User.role == UserRole.singer)
 
 
 def format_duration(seconds: int | None) -> str:
@@ -135,5 +137,11 @@ class SongForm(AdminForm):
                                             for s in SongStatus],
                          coerce=lambda value: SongStatus(value) if value else None,
                          default=SongStatus.draft.value)
+    album = RelatedField("Album", source=ALBUM_SOURCE, required=False,
+                         placeholder="— no album —",
+                         description="One of this artist's albums.")
+    track_number = IntegerField("Track number", validators=[
+        Optional(), NumberRange(1, MAX_TRACK_NUMBER, "A track number goes from 1 to 999.")],
+        description="The song's place on the album.")
     is_explicit = BooleanField("Explicit lyrics")
     lyrics = TextAreaField("Lyrics", filters=[strip], validators=[Optional(), Length(max=20000)])

@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 
 from ..admin import site
 from ..admin.filters import BooleanFilter, ChoiceFilter
-from ..admin.options import Column, FieldError, Impact, ModelAdmin
+from ..admin.options import Column, FieldError, Impact, ModelAdmin, RelatedList
 from ..auth.passwords import hash_password
 from ..models import User, UserRole, UserSubscription
 from ..services import users as accounts
@@ -46,6 +46,9 @@ class UserAdmin(ModelAdmin):
     list_filters = (ChoiceFilter("role", UserRole, "Role"), BooleanFilter("is_active", "Active"))
     form = UserCreateForm
     soft_delete_cascade = ("songs",)  # a singer's live songs go (and come back) with them
+    unmapped_fields = {"password", "confirm"}  # hashed in populate
+    related_lists = (RelatedList("subscriptions", "listener", "Subscriptions",
+                                 filter_param="listener", order_by=("-started_at",)),)
     constraint_messages = {
         "uq_user_account_email_live": (
             "email", "An account with the email {email} already exists."),

@@ -1,0 +1,1 @@
+"""Albums: a singer's albums (see admin.py)."""

@@ -1,0 +1,1 @@
+"""Subscriptions: listeners on plans (see admin.py)."""
