@@ -6,6 +6,7 @@ from .config import SystemConfig
 from .enums import BillingInterval, ConfigValueType, SongStatus, SubscriptionStatus, UserRole
 from .genre import Genre
 from .localization import LocalizationString
+from .media import MediaFile
 from .plan import SubscriptionPlan
 from .song import Song
 from .staged_import import StagedImport
@@ -15,7 +16,8 @@ from .user import User
 __all__ = [
     "AuditEvent", "Base", "Model", "utcnow",
     "BillingInterval", "ConfigValueType", "SongStatus", "SubscriptionStatus", "UserRole",
-    "Genre", "LocalizationString", "Song", "StagedImport", "SubscriptionPlan", "SystemConfig",
+    "Genre", "LocalizationString", "MediaFile", "Song", "StagedImport", "SubscriptionPlan",
+    "SystemConfig",
     "User",
     "UserSubscription",
 ]

@@ -10,6 +10,7 @@ from sqlalchemy import Select
 from ..admin import Column, ModelAdmin, site
 from ..admin.filters import BooleanFilter, ChoiceFilter, DateRangeFilter, RelatedFilter
 from ..genres.forms import GENRE_SOURCE
+from ..media.fields import AudioField, ImageField
 from ..models import Song, SongStatus, User, UserRole
 from .forms import ARTIST_SOURCE, ISRC_PATTERN, SongForm, format_duration, normalize_isrc
 
@@ -43,6 +44,7 @@ class SongAdmin(ModelAdmin):
                     DateRangeFilter("release_date", "Released"))
     eager_loads = ("artist", "genre")
     form = SongForm
+    media = (AudioField(), ImageField())  # audio sets the duration; both served via /media/
     constraint_messages = {
         "uq_song_artist_title_live": ("title", "This artist already has a song titled “{title}”."),
         "uq_song_isrc_live": ("isrc", "Another song already uses the ISRC {isrc}."),
