@@ -110,9 +110,11 @@ def probe_audio(stream: BinaryIO) -> AudioInfo:
         value = getattr(info, name, None)
         return int(value) if isinstance(value, int | float) and value > 0 else None
 
+    # Opus always decodes at 48 kHz (the header's "input sample rate" is only informative).
+    sample_rate = 48000 if codec == "opus" else positive("sample_rate")
     return AudioInfo(format=label, content_type=content_type, extension=extension, codec=codec,
                      duration_ms=round(length * 1000), bitrate=positive("bitrate"),
-                     sample_rate=positive("sample_rate"), channels=positive("channels"))
+                     sample_rate=sample_rate, channels=positive("channels"))
 
 
 @dataclass(frozen=True)
