@@ -228,3 +228,16 @@ def test_uploading_without_a_file_says_so(app, singer_browser, song):
     response = singer_browser.submit(edit_url(song), {}, action=media_url(song, "audio"))
     assert response.status_code == 422
     assert "Choose a file to upload." in response.get_data(as_text=True)
+
+
+def test_the_songs_list_shows_covers_as_lazy_thumbnails_at_list_size(
+        app, db_session, users, singer_browser, song):
+    plain = factories.make_song(db_session, artist=users.singer, title="No Cover Yet")
+    db_session.commit()
+    upload(singer_browser, song, "cover", files.jpeg_bytes((600, 400)), "wide.jpg")
+    page = singer_browser.get("/songs/?per_page=10").get_data(as_text=True)
+    thumbnail = (f'<img class="list-thumbnail" src="{media_url(song, "thumbnail")}" '
+                 'width="40" height="27" loading="lazy" alt="">')
+    assert thumbnail in page
+    assert page.count('class="list-thumbnail"') == 1  # the song without a cover shows none
+    assert plain.title in page

@@ -8,10 +8,11 @@ overwrites the object a committed row points at).
 
 from __future__ import annotations
 
-from sqlalchemy import BigInteger, CheckConstraint, ForeignKey, Index, Integer, String
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy import BigInteger, CheckConstraint, ForeignKey, Index, Integer, String, and_
+from sqlalchemy.orm import Mapped, foreign, mapped_column, relationship
 
 from .base import Model
+from .song import Song
 from .sql import live_only
 
 MEDIA_KINDS = ("audio", "cover")
@@ -55,3 +56,17 @@ class MediaFile(Model):
 
     def __str__(self) -> str:
         return self.original_name or self.kind
+
+
+def declare_media_owner(owner: type[Model]) -> None:
+    """Give ``owner`` a ``cover_media`` relationship (its live cover row, or None), so lists can
+    join it into their page query (``eager_loads``) instead of one query per row."""
+    table = owner.__tablename__
+    owner.cover_media = relationship(  # type: ignore[attr-defined]
+        MediaFile, viewonly=True, uselist=False,
+        primaryjoin=lambda: and_(MediaFile.owner_table == table,
+                                 foreign(MediaFile.owner_id) == owner.id,
+                                 MediaFile.kind == "cover", MediaFile.deleted_at.is_(None)))
+
+
+declare_media_owner(Song)  # albums: one more line here

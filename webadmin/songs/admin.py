@@ -10,7 +10,7 @@ from sqlalchemy import Select
 from ..admin import Column, ModelAdmin, site
 from ..admin.filters import BooleanFilter, ChoiceFilter, DateRangeFilter, RelatedFilter
 from ..genres.forms import GENRE_SOURCE
-from ..media.fields import AudioField, ImageField
+from ..media.fields import AudioField, ImageField, thumbnail_cell
 from ..models import Song, SongStatus, User, UserRole
 from .forms import ARTIST_SOURCE, ISRC_PATTERN, SongForm, format_duration, normalize_isrc
 
@@ -23,7 +23,8 @@ class SongAdmin(ModelAdmin):
     singular = "song"
     roles = {UserRole.superadmin, UserRole.singer}
     nav_order = 20
-    list_display = (Column("title", link=True), Column("artist.display_name", "Artist"),
+    list_display = (Column("cover", "Cover"),
+                    Column("title", link=True), Column("artist.display_name", "Artist"),
                     Column("genre.name", "Genre"), Column("duration", sort="duration",
                                                           numeric=True),
                     "status", Column("is_explicit", "Explicit", secondary=True),
@@ -42,9 +43,10 @@ class SongAdmin(ModelAdmin):
                     ChoiceFilter("status", SongStatus, "Status"),
                     BooleanFilter("is_explicit", "Explicit"),
                     DateRangeFilter("release_date", "Released"))
-    eager_loads = ("artist", "genre")
+    eager_loads = ("artist", "genre", "cover_media")
     form = SongForm
     media = (AudioField(), ImageField())  # audio sets the duration; both served via /media/
+    cover = thumbnail_cell
     constraint_messages = {
         "uq_song_artist_title_live": ("title", "This artist already has a song titled “{title}”."),
         "uq_song_isrc_live": ("isrc", "Another song already uses the ISRC {isrc}."),
