@@ -119,6 +119,13 @@ class TestSizeCaps:
         response = singer_browser.submit(edit_url(song), {"title": "x" * (3 * 1024 * 1024)})
         assert response.status_code == 413
 
+    def test_an_audio_file_larger_than_the_global_limit_passes_its_own_cap(
+            self, app, db_session, singer_browser, song):
+        app.config["MAX_CONTENT_LENGTH"] = 16 * 1024  # every other route: 16 KB
+        data = files.wav_bytes(seconds=3)  # ~48 KB: over the global limit, under the 64 KB cap
+        assert upload(singer_browser, song, "audio", data, "ok.wav").status_code == 303
+        assert len(stored_keys(app)) == 1
+
     def test_an_anonymous_body_meets_the_small_global_limit(self, app, client, song):
         boundary = "media-test-boundary"
         body = (f"--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; "

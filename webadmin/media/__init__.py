@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import click
 from flask import Flask, current_app, request, url_for
 from flask_login import current_user
 
@@ -73,8 +74,25 @@ def init_app(app: Flask) -> None:
     csrf_index = next((i for i, hook in enumerate(hooks)
                        if getattr(hook, "__name__", "") == "csrf_protect"), len(hooks))
     hooks.insert(csrf_index, raise_upload_limit)
+    app.cli.add_command(sweep_command)
     app.jinja_env.globals.update(media_widgets=media_widgets, media_size=format_size,
                                  media_duration=format_duration_ms)
+
+
+@click.command("media-sweep")
+@click.option("--older-than-minutes", default=60, show_default=True,
+              help="Only objects written longer ago than this (uploads still running are kept).")
+@click.option("--dry-run", is_flag=True, help="List what would be deleted, delete nothing.")
+def sweep_command(older_than_minutes: int, dry_run: bool) -> None:
+    """Delete stored media objects no row points at (left by a crash mid-upload)."""
+    from ..db import session as db_session
+    from .services import sweep
+
+    removed = sweep(db_session(), get_storage(), older_than_seconds=older_than_minutes * 60,
+                    dry_run=dry_run)
+    for key in removed:
+        click.echo(key)
+    click.echo(f"{len(removed)} orphaned object(s) {'found' if dry_run else 'deleted'}.")
 
 
 def format_size(size: int) -> str:

@@ -11,6 +11,8 @@ from __future__ import annotations
 import hashlib
 import io
 import logging
+import re
+import time
 import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -88,8 +90,37 @@ class Attached:
 
 
 def _new_key(obj: Model, kind: str, extension: str, suffix: str = "") -> str:
+    """A fresh key; the upload time in it lets the sweep tell an abandoned object from one whose
+    transaction is still running."""
     return (f"{type(obj).__tablename__}/{obj.public_id}/"
-            f"{kind}{suffix}-{uuid.uuid4().hex}{extension}")
+            f"{kind}{suffix}-{int(time.time())}-{uuid.uuid4().hex}{extension}")
+
+
+KEY_TIME = re.compile(r"-(\d{10})-[0-9a-f]{32}\.[a-z0-9]+$")
+
+
+def key_time(key: str) -> int | None:
+    match = KEY_TIME.search(key)
+    return int(match.group(1)) if match else None
+
+
+def sweep(session: Session, storage: Storage, *, older_than_seconds: int = 3600,
+          dry_run: bool = False) -> list[str]:
+    """Delete objects no row points at, written more than ``older_than_seconds`` ago (what a
+    crash between writing an object and committing its row leaves). Keys this app did not
+    write are never touched."""
+    referenced = set(session.scalars(select(MediaFile.storage_key)))
+    referenced |= set(session.scalars(select(MediaFile.thumbnail_key)
+                                      .where(MediaFile.thumbnail_key.is_not(None))))
+    cutoff = time.time() - older_than_seconds
+    orphans = [key for key in storage.keys() if key not in referenced
+               and (written := key_time(key)) is not None and written < cutoff]
+    if not dry_run:
+        _delete_quietly(storage, orphans)
+        clean_partials = getattr(storage, "clean_partials", None)
+        if clean_partials is not None:
+            clean_partials(cutoff)
+    return orphans
 
 
 def attach(session: Session, changes: ObjectChanges, spec: MediaField, obj: Model,

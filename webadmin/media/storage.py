@@ -126,6 +126,14 @@ class LocalStorage:
     def local_path(self, key: str) -> str | None:
         return str(self._path(key))
 
+    def clean_partials(self, written_before: float) -> None:
+        """Remove half-written files a killed process left in ``.partial/``."""
+        partial_dir = self.root / PARTIAL_DIR
+        if partial_dir.is_dir():
+            for path in partial_dir.iterdir():
+                if path.stat().st_mtime < written_before:
+                    path.unlink(missing_ok=True)
+
 
 class S3Storage:
     kind = "s3"
