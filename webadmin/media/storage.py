@@ -12,6 +12,7 @@ import os
 import re
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, BinaryIO, Protocol
 
@@ -23,7 +24,7 @@ KEY_PATTERN = re.compile(r"^[a-z0-9][a-z0-9_-]*(?:/[a-z0-9][a-z0-9_.-]*)*$")
 PARTIAL_DIR = ".partial"
 
 
-class StorageError(RuntimeError):
+class StorageError(OSError):
     """The storage refused or failed an operation (disk full, bucket unreachable…)."""
 
 
@@ -80,8 +81,10 @@ class LocalStorage:
                 out.flush()
                 os.fsync(out.fileno())
             os.replace(partial, final)
-        except BaseException:
+        except BaseException as error:
             partial.unlink(missing_ok=True)
+            if isinstance(error, OSError) and not isinstance(error, StorageError):
+                raise StorageError(f"could not store {key}: {error}") from error
             raise
         return size
 
@@ -156,15 +159,17 @@ class S3Storage:
         source.seek(0, os.SEEK_END)
         size = source.tell()
         source.seek(0)
-        self.client.upload_fileobj(source, self.bucket, self._key(key), Config=config)
+        with _s3_errors(f"could not store {key}"):
+            self.client.upload_fileobj(source, self.bucket, self._key(key), Config=config)
         return size
 
     def read(self, key: str, start: int = 0, stop: int | None = None) -> Iterator[bytes]:
         if stop is not None and stop <= start:
             return
         byte_range = f"bytes={start}-{'' if stop is None else stop - 1}"
-        body = self.client.get_object(Bucket=self.bucket, Key=self._key(key),
-                                      Range=byte_range)["Body"]
+        with _s3_errors(f"could not read {key}"):
+            body = self.client.get_object(Bucket=self.bucket, Key=self._key(key),
+                                          Range=byte_range)["Body"]
         try:
             yield from body.iter_chunks(CHUNK_SIZE)
         finally:
@@ -174,15 +179,17 @@ class S3Storage:
         from botocore.exceptions import ClientError
 
         try:
-            head = self.client.head_object(Bucket=self.bucket, Key=self._key(key))
+            with _s3_errors(f"could not look up {key}", passing=ClientError):
+                head = self.client.head_object(Bucket=self.bucket, Key=self._key(key))
         except ClientError as error:
             if error.response.get("Error", {}).get("Code") in {"404", "NoSuchKey", "NotFound"}:
                 return None
-            raise
+            raise StorageError(f"could not look up {key}: {error}") from error
         return int(head["ContentLength"])
 
     def delete(self, key: str) -> None:
-        self.client.delete_object(Bucket=self.bucket, Key=self._key(key))
+        with _s3_errors(f"could not delete {key}"):
+            self.client.delete_object(Bucket=self.bucket, Key=self._key(key))
 
     def keys(self) -> Iterator[str]:
         paginator = self.client.get_paginator("list_objects_v2")
@@ -192,6 +199,19 @@ class S3Storage:
 
     def local_path(self, key: str) -> str | None:
         return None
+
+
+@contextmanager
+def _s3_errors(what: str, passing: type[Exception] | None = None) -> Iterator[None]:
+    """botocore's errors (endpoint unreachable, access denied…) as StorageError."""
+    from botocore.exceptions import BotoCoreError, ClientError
+
+    try:
+        yield
+    except (BotoCoreError, ClientError) as error:
+        if passing is not None and isinstance(error, passing):
+            raise
+        raise StorageError(f"{what}: {error}") from error
 
 
 def build_storage(config: dict[str, Any], instance_path: str) -> Storage:

@@ -39,7 +39,7 @@ from ..models import UserRole
 from .fields import MediaField, media_field
 from .probe import Rejected
 from .services import ObjectChanges, TooLarge, attach, current_media, remove
-from .storage import get_storage
+from .storage import StorageError, get_storage
 
 bp = Blueprint("media", __name__)
 STAFF = (UserRole.superadmin, UserRole.singer)
@@ -78,7 +78,11 @@ def serve(section: str, public_id: str, kind: str) -> Any:
     if row is None or key is None:
         abort(404)
     storage = get_storage()
-    size = storage.size(key)
+    try:
+        size = storage.size(key)
+    except StorageError:
+        current_app.logger.exception("media: storage unavailable serving %s", key)
+        abort(503)
     if size is None:
         current_app.logger.error("media: object %s of %s is missing", key, row.public_id)
         abort(404)
@@ -173,6 +177,13 @@ def upload(section: str, public_id: str, kind: str) -> Any:
         flash(f"Someone changed this {admin.singular} while the file was uploading; nothing was "
               "saved. Upload it again.", "error")
         return redirect(url_for(f"{admin.name}.edit", public_id=obj.public_id)), 303
+    except StorageError:
+        session.rollback()
+        changes.failed()
+        current_app.logger.exception("media: storage failed during an upload to %s %s",
+                                     section, public_id)
+        return edit_page(admin, obj, {kind: "The file could not be stored right now; nothing "
+                                            "was saved. Please try again in a moment."}, 503)
     except BaseException:
         session.rollback()
         changes.failed()
