@@ -4,6 +4,8 @@ nginx. The upload-and-serve round trip runs on both storage backends."""
 
 from __future__ import annotations
 
+import io
+
 import pytest
 
 from tests import factories
@@ -71,11 +73,14 @@ def test_another_singers_media_is_404_by_every_url(
     token_page = "/songs/"  # a page of their own, for a valid CSRF token
     for kind in ("audio", "cover"):
         answers[f"upload {kind}"] = other_singer_browser.submit(
-            token_page, {"file": (__import__("io").BytesIO(files.jpeg_bytes()), "x.jpg")},
+            token_page, {"file": (io.BytesIO(files.jpeg_bytes()), "x.jpg")},
             action=media_url(song, kind), content_type="multipart/form-data").status_code
         answers[f"remove {kind}"] = other_singer_browser.submit(
             token_page, action=media_url(song, kind) + "/delete").status_code
     answers["edit page"] = other_singer_browser.get(edit_url(song)).status_code
+    for kind in ("audio", "cover"):
+        answers[f"remove page {kind}"] = other_singer_browser.get(
+            media_url(song, kind) + "/delete").status_code
     assert set(answers.values()) == {404}, answers
     assert sorted(stored_keys(app)) == before
     assert len(media_rows(db_session, song)) == 2

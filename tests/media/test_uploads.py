@@ -175,7 +175,12 @@ def test_replacing_removes_the_old_objects_and_removing_removes_the_rest(
         == 303
     second = set(stored_keys(app))
     assert len(second) == 1 and not first & second
-    response = singer_browser.submit(edit_url(song), action=media_url(song, "audio") + "/delete")
+    confirm_url = media_url(song, "audio") + "/delete"
+    assert f'href="{confirm_url}"' in singer_browser.get(edit_url(song)).get_data(as_text=True)
+    confirm = singer_browser.get(confirm_url).get_data(as_text=True)
+    assert "Remove the audio of" in confirm and "b.flac" in confirm
+    assert len(stored_keys(app)) == 1  # asking removes nothing
+    response = singer_browser.submit(confirm_url)
     assert response.status_code == 303
     assert stored_keys(app) == [] and media_rows(db_session, song) == []
     actions = [e.action for e in media_events(db_session, song)]

@@ -207,12 +207,22 @@ def _summary(row: Any) -> str:
     return ""
 
 
-@bp.post(MEDIA_RULE + "/delete")
+@bp.route(MEDIA_RULE + "/delete", methods=["GET", "POST"])
 @allow(*STAFF)
 def remove_media(section: str, public_id: str, kind: str) -> Any:
+    """GET: a confirmation page (the file is deleted for good); POST: remove it."""
     admin, obj, field = resolve(section, public_id, kind)
     me, session = user(), db_session()
-    if not RemoveForm().validate():
+    form = RemoveForm()
+    if request.method == "GET":
+        row = current_media(session, obj, [kind]).get(kind)
+        if row is None:
+            flash(f"There is no {field.label.lower()} to remove.", "info")
+            return redirect(url_for(f"{admin.name}.edit", public_id=obj.public_id))
+        return render_template("media/confirm_remove.html", admin=admin, obj=obj, field=field,
+                               row=row, form=form,
+                               page_title=f"Remove the {field.label.lower()}")
+    if not form.validate():
         abort(400)
     changes = ObjectChanges(get_storage())
     try:
