@@ -24,6 +24,7 @@ if [ "$with_test" = 1 ]; then
   command -v nginx >/dev/null 2>&1 || [ -x /usr/sbin/nginx ] || missing+=(nginx-light)
   command -v openssl >/dev/null 2>&1 || missing+=(openssl)  # the proxy test's TLS certificate
   fc-list 2>/dev/null | grep -qi dejavu || missing+=(fonts-dejavu-core)
+  command -v ffmpeg >/dev/null 2>&1 || missing+=(ffmpeg)  # media tests encode MP3/FLAC/Ogg/M4A
   if [ "${#missing[@]}" -gt 0 ]; then
     echo "==> installing Debian packages: ${missing[*]}"
     SUDO=""; [ "$(id -u)" = 0 ] || SUDO="sudo"

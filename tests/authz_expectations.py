@@ -77,6 +77,22 @@ class Rows:
         return factories.make_subscription(self.session, listener=self.user("listener"))
 
     @cached_property
+    def singer_song_with_cover(self) -> Song:
+        """``singer_song`` with a cover stored, so its media URLs answer its owner 200."""
+        import io
+
+        from tests.media.files import jpeg_bytes
+        from webadmin.media.fields import ImageField
+        from webadmin.media.services import ObjectChanges, attach
+        from webadmin.media.storage import get_storage
+
+        song = self.singer_song
+        changes = ObjectChanges(get_storage())
+        attach(self.session, changes, ImageField(), song, io.BytesIO(jpeg_bytes((32, 32))),
+               "cover.jpg", self.user("singer"), max_bytes=1 << 20, max_pixels=1 << 20)
+        return song
+
+    @cached_property
     def genre(self):
         return factories.make_genre(self.session)
 
@@ -145,6 +161,10 @@ EXPECTATIONS: dict[str, Expect] = {
     **{f"songs.{view}": OWN_ROWS.at(lambda rows: {"public_id": rows.singer_song.public_id})
        for view in ("edit", "delete", "history")},
     "songs.lookup": SIGNED_IN.at(lambda rows: {"field": "genre"}),
+    # Media of a song (webadmin/media): the song's scope decides; others' rows are 404.
+    **{f"media.{view}": OWN_ROWS.at(lambda rows: {
+        "section": "songs", "public_id": rows.singer_song_with_cover.public_id, "kind": "cover"})
+       for view in ("serve", "upload", "remove_media")},
     **{f"genres.{view}": SUPERADMIN_ONLY for view in ("list", "create", "bulk", "export")},
     **{f"genres.{view}": SUPERADMIN_ONLY.at(lambda rows: {"public_id": rows.genre.public_id})
        for view in ("edit", "delete", "history")},

@@ -8,7 +8,11 @@ so the app's own commits are real commits to it and invisible to the next test.
 
 from __future__ import annotations
 
+import atexit
+import functools
 import os
+import shutil
+import tempfile
 from collections.abc import Iterator
 
 import pytest
@@ -73,11 +77,20 @@ def make_test_app(database_url: str, **overrides: object) -> Flask:
         "DATABASE_URL": database_url,
         "SERVER_NAME": None,
         "RATELIMIT_STORAGE_URI": "memory://",
+        "MEDIA_LOCAL_ROOT": test_media_root(),  # uploads never land in the repo's instance/
     }
     config.update(overrides)
     app = create_app(config)
     app.before_request_funcs.setdefault(None, []).insert(0, forget_request_caches)
     return app
+
+
+@functools.cache
+def test_media_root() -> str:
+    """One scratch directory per test run for uploaded files, removed at exit."""
+    root = tempfile.mkdtemp(prefix="webadmin-test-media-")
+    atexit.register(shutil.rmtree, root, ignore_errors=True)
+    return root
 
 
 # Per-request caches Flask-Login and Flask-WTF keep on ``g``.

@@ -81,6 +81,9 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(auth_bp)
     site.init_app(app)  # every section's blueprint (webadmin/*/admin.py) and the dashboard
     audit_init(app)  # /audit/ and /audit/log
+    from . import media
+
+    media.init_app(app)  # uploads of the sections that declare ``media``
 
 
 def register_errorhandlers(app: Flask) -> None:

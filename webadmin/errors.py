@@ -74,7 +74,8 @@ def wants_json() -> bool:
 
 
 def _limit_text() -> str:
-    limit = current_app.config.get("MAX_CONTENT_LENGTH")
+    # The request's own limit: upload routes raise it (webadmin/media) above the global one.
+    limit = request.max_content_length
     if not limit:
         return ""
     if limit >= 1024 * 1024:

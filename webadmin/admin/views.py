@@ -133,7 +133,9 @@ def _is_unscoped(admin: ModelAdmin, me: User) -> bool:
 
 def _cell(admin: ModelAdmin, obj: Any, column: Column) -> dict[str, Any]:
     value = admin.cell(obj, column)
-    cell: dict[str, Any] = {"text": display(value), "badge": None, "url": None,
+    # Markup (e.g. a cover thumbnail, webadmin/media) is shown as is; anything else as text.
+    cell: dict[str, Any] = {"text": value if hasattr(value, "__html__") else display(value),
+                            "badge": None, "url": None,
                             "nowrap": isinstance(value, date | int) and not isinstance(value, bool)}
     if isinstance(value, bool):
         cell["badge"] = "success" if value else "muted"

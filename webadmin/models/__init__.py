@@ -8,6 +8,7 @@ from .deletion import DeletedRow, Deletion
 from .enums import BillingInterval, ConfigValueType, SongStatus, SubscriptionStatus, UserRole
 from .genre import Genre
 from .localization import LocalizationString
+from .media import MediaFile
 from .plan import SubscriptionPlan
 from .song import Song
 from .staged_import import StagedImport
@@ -17,7 +18,8 @@ from .user import User
 __all__ = [
     "Album", "AuditEvent", "Base", "DeletedRow", "Deletion", "Model", "utcnow",
     "BillingInterval", "ConfigValueType", "SongStatus", "SubscriptionStatus", "UserRole",
-    "Genre", "LocalizationString", "Song", "StagedImport", "SubscriptionPlan", "SystemConfig",
+    "Genre", "LocalizationString", "MediaFile", "Song", "StagedImport", "SubscriptionPlan",
+    "SystemConfig",
     "User",
     "UserSubscription",
 ]

@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 from ..admin import Column, FieldError, ModelAdmin, site
 from ..admin.filters import BooleanFilter, ChoiceFilter, DateRangeFilter, RelatedFilter
 from ..admin.options import Owner
+from ..media.fields import AudioField, ImageField, thumbnail_cell
 from ..models import Song, SongStatus, User, UserRole
 from ..sources import ALBUM_SOURCE, ARTIST_SOURCE, GENRE_SOURCE
 from .forms import ISRC_PATTERN, SongForm, format_duration, normalize_isrc
@@ -24,7 +25,8 @@ class SongAdmin(ModelAdmin):
     roles = {UserRole.superadmin, UserRole.singer}
     owner = Owner("artist", role=UserRole.singer)
     nav_order = 20
-    list_display = (Column("title", link=True), Column("artist.display_name", "Artist"),
+    list_display = (Column("cover", "Cover"),
+                    Column("title", link=True), Column("artist.display_name", "Artist"),
                     Column("genre.name", "Genre"), Column("duration", sort="duration",
                                                           numeric=True),
                     "status", Column("is_explicit", "Explicit", secondary=True),
@@ -44,9 +46,11 @@ class SongAdmin(ModelAdmin):
                     ChoiceFilter("status", SongStatus, "Status"),
                     BooleanFilter("is_explicit", "Explicit"),
                     DateRangeFilter("release_date", "Released"))
-    eager_loads = ("artist", "genre", "album")
+    eager_loads = ("artist", "genre", "album", "cover_media")
     form = SongForm
     change_formats = {"duration_seconds": format_duration}
+    media = (AudioField(), ImageField())  # audio sets the duration; both served via /media/
+    cover = thumbnail_cell
     constraint_messages = {
         "uq_song_artist_title_live": ("title", "This artist already has a song titled “{title}”."),
         "uq_song_isrc_live": ("isrc", "Another song already uses the ISRC {isrc}."),
