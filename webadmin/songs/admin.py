@@ -42,6 +42,7 @@ class SongAdmin(ModelAdmin):
                     BooleanFilter("is_explicit", "Explicit"),
                     DateRangeFilter("release_date", "Released"))
     eager_loads = ("artist", "genre")
+    list_deferred = ("lyrics",)  # the list never shows lyrics (up to 20,000 characters a song)
     form = SongForm
     constraint_messages = {
         "uq_song_artist_title_live": ("title", "This artist already has a song titled “{title}”."),
