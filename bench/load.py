@@ -361,7 +361,7 @@ def main() -> int:
         Scenario(f"a singer's own list ({singer.songs:,} songs)", get(f"/songs/?{page}"),
                  get(f"/songs/?{page}&artist={singer.id}"), cookie="singer"),
         Scenario("edit form", edits, edits),
-        Scenario("save", [], []),
+        Scenario("save", [f"POST\t/songs/{in_process_song.public_id}/edit"], []),
     ]
     if args.only:
         wanted = tuple(p.strip() for p in args.only.split(","))

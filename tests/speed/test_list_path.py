@@ -115,3 +115,4 @@ def test_a_fifty_row_page_is_lean(admin_browser, catalogue):
     assert page.count("<tr>") == 51  # the header and 50 rows
     assert len(response.get_data()) <= 35_000
     assert "la la" not in page  # lyrics are neither shown nor loaded
+

@@ -117,13 +117,14 @@ def list_view(admin: ModelAdmin) -> Any:
             widget.lookup_url = url_for(f"{admin.name}.lookup", field=widget.lookup_param)
     bulk_actions = admin.get_bulk_actions(me, deleted=params.deleted)
     row_base = url_for(endpoint)  # "/songs/": row links are <base><public_id>/edit|history
+    edit = not params.deleted and admin.form is not None
     return render_template(
         "admin/list.html",
         admin=admin, params=params, page=page, count=count, widgets=widgets,
         columns=columns,
         rows=list(map(_row_renderer(admin, columns, row_base, select=bool(bulk_actions),
-                                    edit=not params.deleted and admin.form is not None),
-                      page.rows)),
+                                    edit=edit), page.rows)),
+        row_actions=not (edit and any(column.link for column in columns)),
         sort_links={c.path: _sort_link(admin, params, args, c) for c in columns},
         next_url=url_with(endpoint, args, after=page.next_cursor) if page.next_cursor else None,
         prev_url=url_with(endpoint, args, before=page.prev_cursor) if page.prev_cursor else None,
@@ -163,16 +164,16 @@ def _cell(admin: ModelAdmin, obj: Any, column: Column) -> dict[str, Any]:
 
 def _row_renderer(admin: ModelAdmin, columns: tuple[Column, ...], base: str, *,
                   select: bool, edit: bool) -> Callable[[Any], Markup]:
-    """A function drawing one table row, with everything that is the same on every row (the
-    escaped column titles and classes, the base URL) prepared once per page. Every interpolated
-    value is escaped (text, labels, the base URL; the public id is a UUID); links are the list
-    URL + the row's public id (no url_for per cell)."""
+    """A function drawing one table row, with what is the same on every row (classes, the base
+    URL) prepared once per page. Every interpolated value is escaped (text, labels, the base
+    URL; the public id is a UUID); links are the list URL + the row's public id (no url_for per
+    cell). Lean markup: the phone layout's cell labels come from the header (static/js/app.js
+    copies each <th> into its column's ``data-label``), and a row whose title links to its edit
+    page (which links to its history) carries no separate Edit/History links."""
     base = escape(base)
-    prepared = []
-    for column in columns:
-        static = " ".join(name for name, on in (("num", column.numeric),
-                                                ("secondary", column.secondary)) if on)
-        prepared.append((column, f'<td data-label="{escape(column.title)}"', static))
+    prepared = [(column, " ".join(name for name, on in (("num", column.numeric),
+                                                        ("secondary", column.secondary)) if on))
+                for column in columns]
     linking = edit and any(column.link for column in columns)
 
     def render(obj: Any) -> Markup:
@@ -183,7 +184,7 @@ def _row_renderer(admin: ModelAdmin, columns: tuple[Column, ...], base: str, *,
             parts.append(f'<td class="select"><input type="checkbox" name="ids" '
                          f'value="{public_id}" aria-label="Select '
                          f'{escape(admin.row_label(obj))}"></td>')
-        for column, opening, static in prepared:
+        for column, static in prepared:
             cell = _cell(admin, obj, column)
             text = escape(cell["text"])
             classes = f"{static} nowrap".lstrip() if cell["nowrap"] else static
@@ -193,12 +194,15 @@ def _row_renderer(admin: ModelAdmin, columns: tuple[Column, ...], base: str, *,
                 content = f'<span class="badge badge-{cell["badge"]}">{text}</span>'
             else:
                 content = text
-            parts.append(f'{opening} class="{classes}">{content}</td>' if classes
-                         else f"{opening}>{content}</td>")
-        parts.append('<td class="row-actions">')
-        if edit_url and not linking:
-            parts.append(f'<a href="{edit_url}">Edit</a> ')
-        parts.append(f'<a href="{base}{public_id}/history">History</a></td></tr>')
+            parts.append(f'<td class="{classes}">{content}</td>' if classes
+                         else f"<td>{content}</td>")
+        if edit_url and linking:
+            parts.append("</tr>")
+        else:
+            parts.append('<td class="row-actions">')
+            if edit_url:
+                parts.append(f'<a href="{edit_url}">Edit</a> ')
+            parts.append(f'<a href="{base}{public_id}/history">History</a></td></tr>')
         return Markup("".join(parts))  # noqa: S704 - every piece above is escaped or a UUID
 
     return render

@@ -1,9 +1,21 @@
 from __future__ import annotations
 
+import uuid
 from datetime import date
 from typing import TYPE_CHECKING
 
-from sqlalchemy import Boolean, CheckConstraint, Date, ForeignKey, Index, String, Text, false, func
+from sqlalchemy import (
+    Boolean,
+    CheckConstraint,
+    Date,
+    ForeignKey,
+    Index,
+    String,
+    Text,
+    Uuid,
+    false,
+    func,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from .base import Model
@@ -48,6 +60,8 @@ class Song(Model):
         enum_column_type(SongStatus, "song_status"), default=SongStatus.draft,
         server_default=SongStatus.draft.value)
     lyrics: Mapped[str] = mapped_column(Text, default="")
+    # Which CSV import created the song (its audit entry names the same id); None: typed in.
+    import_id: Mapped[uuid.UUID | None] = mapped_column(Uuid, index=True)
 
     artist: Mapped[User] = relationship(back_populates="songs")
     genre: Mapped[Genre] = relationship(back_populates="songs")
