@@ -136,6 +136,8 @@ EXPECTATIONS: dict[str, Expect] = {
     **{f"songs.{view}": OWN_ROWS.at(lambda rows: {"public_id": rows.singer_song.public_id})
        for view in ("edit", "delete", "history")},
     "songs.lookup": SIGNED_IN.at(lambda rows: {"field": "genre"}),
+    "songs.import_songs": SUPERADMIN_ONLY,
+    "songs.confirm_import_songs": SUPERADMIN_ONLY,
     **{f"genres.{view}": SUPERADMIN_ONLY for view in ("list", "create", "bulk", "export")},
     **{f"genres.{view}": SUPERADMIN_ONLY.at(lambda rows: {"public_id": rows.genre.public_id})
        for view in ("edit", "delete", "history")},

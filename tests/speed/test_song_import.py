@@ -148,3 +148,72 @@ def test_cli_all_or_nothing_then_skip(app, db_session, users, refs, tmp_path):
     import_id = uuid.UUID(result.output.rsplit("import id ", 1)[1].strip().rstrip("."))
     assert db_session.scalar(select(func.count()).select_from(Song).where(
         Song.import_id == import_id)) == len(GOOD)
+
+
+def upload(browser, text, name="songs.csv"):
+    token = browser.token_for("/songs/import")
+    return browser.client.post("/songs/import", data={
+        "csrf_token": token, "upload": (io.BytesIO(text.encode()), name)},
+        content_type="multipart/form-data")
+
+
+def confirm_form(page):
+    import re
+
+    from tests.helpers import csrf_token_from
+    staged = re.search(r'name="token"[^>]*value="([^"]+)"|value="([^"]+)"[^>]*name="token"', page)
+    return {"csrf_token": csrf_token_from(page), "token": staged.group(1) or staged.group(2)}
+
+
+def test_the_page_previews_then_imports_all_or_nothing_or_skipping(admin_browser, db_session,
+                                                                   users, refs):
+    before = song_count(db_session)
+    response = upload(admin_browser, sample(users))
+    page = response.get_data(as_text=True)
+    assert response.status_code == 200
+    for line in BAD:
+        assert f"<strong>Line {line}:</strong>" in page
+    assert "First Song" in page and "Seconds go from 00 to 59" in page
+    assert song_count(db_session) == before  # checking writes nothing
+    form = confirm_form(page)
+    refused = admin_browser.client.post("/songs/import/confirm", data={**form, "mode": "all"})
+    assert refused.status_code == 422
+    assert "nothing was imported" in refused.get_data(as_text=True)
+    assert song_count(db_session) == before
+    done = admin_browser.client.post("/songs/import/confirm", data={**form, "mode": "skip"})
+    assert done.status_code == 302
+    assert song_count(db_session) == before + len(GOOD)
+    again = admin_browser.client.post("/songs/import/confirm", data={**form, "mode": "skip"})
+    assert again.status_code == 302 and again.headers["Location"].endswith("/songs/import")
+    assert song_count(db_session) == before + len(GOOD)  # at most once
+
+
+def test_a_clean_file_imports_from_the_page(admin_browser, db_session, users, refs):
+    text = csv_text(users.singer.email, GOOD)
+    page = upload(admin_browser, text).get_data(as_text=True)
+    assert "bad row" not in page
+    done = admin_browser.client.post("/songs/import/confirm", data=confirm_form(page) | {
+        "mode": "all"})
+    assert done.status_code == 302
+    assert db_session.scalar(select(func.count()).select_from(Song).where(
+        Song.title.in_(["First Song", "Second Song", "Third Song"]))) == 3
+
+
+@pytest.mark.parametrize(("body", "status", "message"), [
+    (b"\xff\xfe not utf8", 422, "not UTF-8"),
+    (b"name\nx\n", 422, "unknown columns"),
+    (b"title,genre,duration\n", 422, "holds no songs"),
+    (b"title,genre,duration\n" + b"x" * (1024 * 1024), 413, "too large"),
+])
+def test_bad_files_get_a_clear_message(admin_browser, body, status, message):
+    token = admin_browser.token_for("/songs/import")
+    response = admin_browser.client.post("/songs/import", data={
+        "csrf_token": token, "upload": (io.BytesIO(body), "x.csv")},
+        content_type="multipart/form-data")
+    assert response.status_code == status
+    assert message in response.get_data(as_text=True)
+
+
+def test_singers_cannot_import(singer_browser):
+    assert singer_browser.get("/songs/import").status_code in (403, 404)
+    assert "Import CSV" not in singer_browser.get("/songs/").get_data(as_text=True)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from flask import url_for
 from sqlalchemy import Select
 
 from ..admin import Column, ModelAdmin, site
@@ -77,6 +78,14 @@ class SongAdmin(ModelAdmin):
     def get_list_filters(self, user: User) -> Any:
         filters = super().get_list_filters(user)
         return [f for f in filters if f.param != "artist"] if self.is_singer(user) else filters
+
+    def register_views(self, bp: Any) -> None:
+        from .import_views import register
+
+        register(bp, self)
+
+    def extra_links(self, user: User) -> Any:
+        return () if self.is_singer(user) else (("Import CSV", url_for("songs.import_songs")),)
 
     def prepare_form(self, form: Any, user: User, obj: Any) -> None:
         if self.is_singer(user):
