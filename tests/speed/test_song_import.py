@@ -8,6 +8,8 @@ import uuid
 
 import pytest
 from sqlalchemy import func, select
+from werkzeug.datastructures import FileStorage
+from werkzeug.test import encode_multipart
 
 from tests.factories import make_genre, make_song
 from webadmin.models import AuditEvent, Song, SongStatus
@@ -150,11 +152,15 @@ def test_cli_all_or_nothing_then_skip(app, db_session, users, refs, tmp_path):
         Song.import_id == import_id)) == len(GOOD)
 
 
-def upload(browser, text, name="songs.csv"):
-    token = browser.token_for("/songs/import")
-    return browser.client.post("/songs/import", data={
-        "csrf_token": token, "upload": (io.BytesIO(text.encode()), name)},
-        content_type="multipart/form-data")
+def upload(browser, content, name="songs.csv"):
+    """POST the upload form like a browser, the multipart body encoded in memory (the test
+    client would spool a large one to a temporary file it never closes)."""
+    content = content.encode() if isinstance(content, str) else content
+    boundary, body = encode_multipart({
+        "csrf_token": browser.token_for("/songs/import"),
+        "upload": FileStorage(io.BytesIO(content), filename=name)})
+    return browser.client.post("/songs/import", data=body,
+                               content_type=f"multipart/form-data; boundary={boundary}")
 
 
 def confirm_form(page):
@@ -206,10 +212,7 @@ def test_a_clean_file_imports_from_the_page(admin_browser, db_session, users, re
     (b"title,genre,duration\n" + b"x" * (1024 * 1024), 413, "too large"),
 ])
 def test_bad_files_get_a_clear_message(admin_browser, body, status, message):
-    token = admin_browser.token_for("/songs/import")
-    response = admin_browser.client.post("/songs/import", data={
-        "csrf_token": token, "upload": (io.BytesIO(body), "x.csv")},
-        content_type="multipart/form-data")
+    response = upload(admin_browser, body, "x.csv")
     assert response.status_code == status
     assert message in response.get_data(as_text=True)
 

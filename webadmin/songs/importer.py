@@ -172,9 +172,15 @@ class RowChecker:
 
 
 def checked_batches(session: Session, user: User | None, stream: IO[str], report: ImportReport,
-                    batch_size: int = BATCH_SIZE) -> Iterator[list[dict[str, Any]]]:
+                    batch_size: int = BATCH_SIZE, *, remember: bool = True,
+                    ) -> Iterator[list[dict[str, Any]]]:
     """Batches of valid rows; bad rows go to ``report`` with their line. Duplicates (artist +
-    title, ISRC) are checked against the rows before them in the file and the live songs."""
+    title, ISRC) are checked against the rows before them in the file and the live songs.
+
+    ``remember=False`` (an import, which inserts each batch before the next is checked) keeps
+    only the current batch's keys in memory: earlier batches are in the database by then, and
+    the per-batch query finds them, so memory stays flat whatever the file's size. A check that
+    writes nothing (``remember=True``) keeps every key: it serves the page's bounded uploads."""
     checker = RowChecker(session, user)
     seen_titles: set[tuple[int, str]] = set()
     seen_isrcs: set[str] = set()
@@ -220,6 +226,9 @@ def checked_batches(session: Session, user: User | None, stream: IO[str], report
             seen_isrcs.add(result["isrc"])
         pending.append((line, result))
         if len(pending) >= batch_size:
+            if not remember:
+                seen_titles.clear()
+                seen_isrcs.clear()
             good = flush()
             report.valid += len(good)
             yield good
@@ -241,16 +250,16 @@ def check_file(session: Session, user: User | None, stream: IO[str]) -> ImportRe
 def import_file(session: Session, user: User | None, stream: IO[str], *, skip_bad: bool,
                 filename: str = "", progress: Callable[[ImportReport], None] | None = None,
                 ) -> ImportReport:
-    """Check and insert. All-or-nothing (``skip_bad=False``): nothing is inserted unless every
-    row is good — the file is read twice when it is bad only in a late row, never held whole
-    (rows are inserted as they are checked, and a bad row rolls them back: the caller's
-    transaction is one unit). Returns the report; the caller commits or rolls back."""
+    """Check and insert, batch by batch, in one savepoint. All-or-nothing (``skip_bad=False``):
+    one bad row and the savepoint is rolled back — nothing written, every bad line reported.
+    The file is read once and never held whole. Returns the report; the caller commits (the
+    audit entry with the songs) or rolls back."""
     report = ImportReport(import_id=uuid.uuid4())
     now = utcnow()
     savepoint = session.begin_nested()
-    for batch in checked_batches(session, user, stream, report):
-        if report.error_count and not skip_bad:
-            continue  # keep reading to report every bad line; nothing more is inserted
+    for batch in checked_batches(session, user, stream, report, remember=False):
+        # All or nothing keeps inserting after a bad row (the savepoint is rolled back at the
+        # end): later duplicates of earlier rows are then found and reported too.
         if batch:
             session.execute(insert(Song), [
                 {**values, "public_id": uuid.uuid4(), "import_id": report.import_id,
