@@ -23,10 +23,11 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import IO, Any
 
-from sqlalchemy import func, insert, select, tuple_
+from sqlalchemy import func, insert, or_, select, tuple_
 from sqlalchemy.orm import Session
 from werkzeug.datastructures import MultiDict
 
+from ..admin.forms import with_article
 from ..genres.forms import GENRE_SOURCE
 from ..models import Song, User, UserRole, utcnow
 from ..services import audit
@@ -111,32 +112,24 @@ def csv_records(stream: IO[str]) -> Iterator[tuple[int, dict[str, str]]]:
         yield reader.line_num, dict(zip(names, values, strict=True))
 
 
+RESOLVE_CHUNK = 500
+
+
 class RowChecker:
-    """Checks rows with the song form's rules; resolves artists and genres once per value."""
+    """Checks rows with the song form's rules; resolves artists and genres with the form
+    fields' rules (``RelatedSource.match_clause``: public id or exact name/email), in bulk per
+    batch and once per distinct value."""
 
     def __init__(self, session: Session, user: User | None):
         self.session, self.user = session, user
         self.form = SongForm(formdata=None, meta={"csrf": False})
-        del self.form.artist  # resolved below, memoized (a form field would query per row)
+        del self.form.artist  # resolved in bulk (a form field would query once per row)
         del self.form.genre
         self.singer = user is not None and user.role is UserRole.singer
-        self._artists: dict[str, Any] = {}
-        self._genres: dict[str, Any] = {}
-
-    def _resolve(self, cache: dict[str, Any], source: Any, raw: str, what: str) -> Any:
-        key = raw.strip().lower()
-        if key not in cache:
-            if not key or "\x00" in key or len(key) > 320:
-                cache[key] = f"No {what} matches “{raw.strip()}”." if key else f"Choose {what}."
-            else:
-                row, matches = source.resolve(self.session, self.user, raw)
-                cache[key] = (row.id if row is not None else
-                              f"Several {what}s match “{raw.strip()}”." if matches > 1
-                              else f"No {what} matches “{raw.strip()}”.")
-        return cache[key]
+        self.known: dict[tuple[str, str], int | str] = {}  # (what, key) → id or the problem
 
     def check(self, record: dict[str, str]) -> dict[str, Any] | str:
-        """The insertable values of one row, or the reason it is refused."""
+        """The row's values (artist and genre still as typed), or the reason it is refused."""
         if "__error__" in record:
             return record["__error__"]
         explicit = record.get("explicit", "").strip().lower()
@@ -155,20 +148,73 @@ class RowChecker:
         if not form.validate():
             return " ".join(f"{form[name].label.text}: {' '.join(messages)}"
                             for name, messages in form.errors.items())
-        if self.singer:
-            artist_id: Any = self.user.id  # type: ignore[union-attr]
-        else:
-            artist_id = self._resolve(self._artists, ARTIST_SOURCE, record.get("artist", ""),
-                                      "artist")
-        genre_id = self._resolve(self._genres, GENRE_SOURCE, record.get("genre", ""), "genre")
-        problems = [p for p in (artist_id, genre_id) if isinstance(p, str)]
-        if problems:
-            return " ".join(problems)
-        return {"title": form.title.data, "artist_user_id": artist_id, "genre_id": genre_id,
+        return {"title": form.title.data, "artist": record.get("artist", "").strip(),
+                "genre": record.get("genre", "").strip(),
                 "duration_seconds": form.duration_seconds.data,
                 "release_date": form.release_date.data, "isrc": form.isrc.data or None,
                 "status": form.status.data, "is_explicit": bool(form.is_explicit.data),
                 "lyrics": form.lyrics.data or ""}
+
+    def _lookup(self, what: str, source: Any, raws: set[str]) -> None:
+        """Fill ``known`` for every typed value in ``raws`` not seen yet (a query per chunk)."""
+        todo = sorted({raw for raw in raws if (what, raw.lower()) not in self.known})
+        for raw in todo:
+            if "\x00" in raw or len(raw) > 320 or not raw:
+                self.known[what, raw.lower()] = (f"No {what} matches “{raw}”." if raw
+                                                 else f"Choose {with_article(what)}.")
+        todo = [raw for raw in todo if (what, raw.lower()) not in self.known]
+        for start in range(0, len(todo), RESOLVE_CHUNK):
+            chunk = todo[start:start + RESOLVE_CHUNK]
+            clauses = [c for c in (source.match_clause(raw) for raw in chunk) if c is not None]
+            rows = list(self.session.scalars(source.base_query(self.user).where(
+                or_(*clauses)))) if clauses else []
+            named = _names(source, rows)
+            for raw in chunk:
+                matches = named.get(_key(raw), [])
+                self.known[what, raw.lower()] = (
+                    matches[0].id if len(matches) == 1
+                    else f"Several {what}s match “{raw}”." if matches
+                    else f"No {what} matches “{raw}”.")
+
+    def resolve(self, pending: list[tuple[int, dict[str, Any]]],
+                report: ImportReport) -> list[tuple[int, dict[str, Any]]]:
+        """Artist and genre ids for a batch; rows naming an unknown one go to ``report``."""
+        if not self.singer:
+            self._lookup("artist", ARTIST_SOURCE, {v["artist"] for _, v in pending})
+        self._lookup("genre", GENRE_SOURCE, {v["genre"] for _, v in pending})
+        resolved = []
+        for line, values in pending:
+            artist = (self.user.id if self.singer  # type: ignore[union-attr]
+                      else self.known["artist", values.pop("artist").lower()])
+            values.pop("artist", None)
+            genre = self.known["genre", values.pop("genre").lower()]
+            problems = [p for p in (artist, genre) if isinstance(p, str)]
+            if problems:
+                report.add_error(line, " ".join(problems))
+                continue
+            values["artist_user_id"], values["genre_id"] = artist, genre
+            resolved.append((line, values))
+        return resolved
+
+
+def _key(raw: str) -> str:
+    """How a typed value names a row under ``RelatedSource.match_clause``'s rule: a public id
+    (any spelling ``uuid.UUID`` reads), else the value itself, case-insensitively."""
+    try:
+        return "id:" + str(uuid.UUID(raw))
+    except ValueError:
+        return raw.lower()
+
+
+def _names(source: Any, rows: list[Any]) -> dict[str, list[Any]]:
+    """Every key that names each row (its public id, its ``match`` column values)."""
+    named: dict[str, list[Any]] = {}
+    for row in rows:
+        keys = {"id:" + str(row.public_id)}
+        keys |= {str(getattr(row, name) or "").lower() for name in source.match}
+        for key in keys:
+            named.setdefault(key, []).append(row)
+    return named
 
 
 def checked_batches(session: Session, user: User | None, stream: IO[str], report: ImportReport,
@@ -187,8 +233,26 @@ def checked_batches(session: Session, user: User | None, stream: IO[str], report
     pending: list[tuple[int, dict[str, Any]]] = []
 
     def flush() -> list[dict[str, Any]]:
-        titles = {(v["artist_user_id"], v["title"].lower()) for _, v in pending}
-        isrcs = {v["isrc"] for _, v in pending if v["isrc"]}
+        if not remember:
+            seen_titles.clear()
+            seen_isrcs.clear()
+        fresh = []
+        for line, values in checker.resolve(pending, report):
+            title_key = (values["artist_user_id"], values["title"].lower())
+            if title_key in seen_titles:
+                report.add_error(line, f"An earlier line already has this artist and the "
+                                       f"title “{values['title']}”.")
+            elif values["isrc"] and values["isrc"] in seen_isrcs:
+                report.add_error(line, f"An earlier line already uses the ISRC "
+                                       f"{values['isrc']}.")
+            else:
+                seen_titles.add(title_key)
+                if values["isrc"]:
+                    seen_isrcs.add(values["isrc"])
+                fresh.append((line, values))
+        pending.clear()
+        titles = {(v["artist_user_id"], v["title"].lower()) for _, v in fresh}
+        isrcs = {v["isrc"] for _, v in fresh if v["isrc"]}
         taken_titles = set(session.execute(select(Song.artist_user_id, func.lower(Song.title))
                                            .where(Song.deleted_at.is_(None), tuple_(
                                                Song.artist_user_id, func.lower(Song.title))
@@ -196,7 +260,7 @@ def checked_batches(session: Session, user: User | None, stream: IO[str], report
         taken_isrcs = set(session.scalars(select(Song.isrc).where(
             Song.deleted_at.is_(None), Song.isrc.in_(isrcs)))) if isrcs else set()
         good = []
-        for line, values in pending:
+        for line, values in fresh:
             if (values["artist_user_id"], values["title"].lower()) in taken_titles:
                 report.add_error(line, f"This artist already has a song titled "
                                        f"“{values['title']}”.")
@@ -204,7 +268,7 @@ def checked_batches(session: Session, user: User | None, stream: IO[str], report
                 report.add_error(line, f"Another song already uses the ISRC {values['isrc']}.")
             else:
                 good.append(values)
-        pending.clear()
+        report.valid += len(good)
         return good
 
     for line, record in csv_records(stream):
@@ -213,29 +277,12 @@ def checked_batches(session: Session, user: User | None, stream: IO[str], report
         if isinstance(result, str):
             report.add_error(line, result)
             continue
-        title_key = (result["artist_user_id"], result["title"].lower())
-        if title_key in seen_titles:
-            report.add_error(line, f"An earlier line already has this artist and the title "
-                                   f"“{result['title']}”.")
-            continue
-        if result["isrc"] and result["isrc"] in seen_isrcs:
-            report.add_error(line, f"An earlier line already uses the ISRC {result['isrc']}.")
-            continue
-        seen_titles.add(title_key)
-        if result["isrc"]:
-            seen_isrcs.add(result["isrc"])
         pending.append((line, result))
         if len(pending) >= batch_size:
-            if not remember:
-                seen_titles.clear()
-                seen_isrcs.clear()
-            good = flush()
-            report.valid += len(good)
-            yield good
+            yield flush()
     if pending:
-        good = flush()
-        report.valid += len(good)
-        yield good
+        yield flush()
+    report.errors.sort(key=lambda error: error.line)
 
 
 def check_file(session: Session, user: User | None, stream: IO[str]) -> ImportReport:
@@ -261,7 +308,7 @@ def import_file(session: Session, user: User | None, stream: IO[str], *, skip_ba
         # All or nothing keeps inserting after a bad row (the savepoint is rolled back at the
         # end): later duplicates of earlier rows are then found and reported too.
         if batch:
-            session.execute(insert(Song), [
+            session.execute(insert(Song.__table__), [  # Core executemany, batched
                 {**values, "public_id": uuid.uuid4(), "import_id": report.import_id,
                  "created_at": now, "updated_at": now} for values in batch])
             report.inserted += len(batch)
