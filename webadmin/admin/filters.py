@@ -158,7 +158,17 @@ class RelatedFilter(Filter):
         """A scalar subquery whose value changes whenever the choices this filter would show
         can change: row count (capped above the select limit), the sum of the rows' versions
         (every ORM update bumps one), and the newest created/updated times and id. Asked in the
-        page's count statement, it lets ``widget`` reuse choices cached per process."""
+        page's count statement, it lets ``widget`` reuse choices cached per process. The
+        construct itself (the same for the same user) is built once per process and user."""
+        cache: dict[Any, Any] = current_app.extensions.setdefault("list_filter_versions", {})
+        key = (id(self), getattr(user, "id", None), getattr(user, "role", None))
+        if key not in cache:
+            if len(cache) > MAX_CACHED_CHOICES:
+                cache.clear()
+            cache[key] = self._build_version_query(user)
+        return cache[key]
+
+    def _build_version_query(self, user: User | None) -> Any:
         model = self.source.model
         rows = self.source.base_query(user).with_only_columns(
             model.id, model.version_id, model.created_at, model.updated_at).order_by(None).limit(

@@ -150,16 +150,15 @@ STATUS_BADGES = {"published": "success", "active": "success", "draft": "warning"
                  "archived": "muted"}
 
 
-def _cell(admin: ModelAdmin, obj: Any, column: Column) -> dict[str, Any]:
-    """How one cell reads: its text, a badge colour, whether it stays on one line."""
-    value = admin.cell(obj, column)
-    cell: dict[str, Any] = {"text": display(value), "badge": None,
-                            "nowrap": isinstance(value, date | int) and not isinstance(value, bool)}
+def _cell(value: Any, column: Column) -> tuple[str, str | None, bool]:
+    """How one cell reads: its text, a badge colour (or None), whether it stays on one line."""
+    badge = None
     if value is True:
-        cell["badge"] = "success"  # "No" reads as plain text: the markup stays lean
-    elif hasattr(value, "value") and column.path in {"status", "role"}:
-        cell["badge"] = STATUS_BADGES.get(str(value.value), "muted")
-    return cell
+        badge = "success"  # "No" reads as plain text: the markup stays lean
+    elif column.path in {"status", "role"} and hasattr(value, "value"):
+        badge = STATUS_BADGES.get(str(value.value), "muted")
+    nowrap = isinstance(value, date | int) and not isinstance(value, bool)
+    return display(value), badge, nowrap
 
 
 def _row_renderer(admin: ModelAdmin, columns: tuple[Column, ...], base: str, *,
@@ -175,6 +174,7 @@ def _row_renderer(admin: ModelAdmin, columns: tuple[Column, ...], base: str, *,
                                                         ("secondary", column.secondary)) if on))
                 for column in columns]
     linking = edit and any(column.link for column in columns)
+    cell = admin.cell
 
     def render(obj: Any) -> Markup:
         public_id = obj.public_id
@@ -185,13 +185,13 @@ def _row_renderer(admin: ModelAdmin, columns: tuple[Column, ...], base: str, *,
                          f'value="{public_id}" aria-label="Select '
                          f'{escape(admin.row_label(obj))}"></td>')
         for column, static in prepared:
-            cell = _cell(admin, obj, column)
-            text = escape(cell["text"])
-            classes = f"{static} nowrap".lstrip() if cell["nowrap"] else static
+            text, badge, nowrap = _cell(cell(obj, column), column)
+            text = escape(text)
+            classes = f"{static} nowrap".lstrip() if nowrap else static
             if column.link and edit_url:
                 content = f'<a href="{edit_url}">{text}</a>'
-            elif cell["badge"]:
-                content = f'<span class="badge badge-{cell["badge"]}">{text}</span>'
+            elif badge:
+                content = f'<span class="badge badge-{badge}">{text}</span>'
             else:
                 content = text
             parts.append(f'<td class="{classes}">{content}</td>' if classes
