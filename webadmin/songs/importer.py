@@ -23,7 +23,8 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import IO, Any
 
-from sqlalchemy import func, insert, or_, select, tuple_
+from sqlalchemy import or_, select
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 from werkzeug.datastructures import MultiDict
 
@@ -218,24 +219,18 @@ def _names(source: Any, rows: list[Any]) -> dict[str, list[Any]]:
 
 
 def checked_batches(session: Session, user: User | None, stream: IO[str], report: ImportReport,
-                    batch_size: int = BATCH_SIZE, *, remember: bool = True,
-                    ) -> Iterator[list[dict[str, Any]]]:
-    """Batches of valid rows; bad rows go to ``report`` with their line. Duplicates (artist +
-    title, ISRC) are checked against the rows before them in the file and the live songs.
-
-    ``remember=False`` (an import, which inserts each batch before the next is checked) keeps
-    only the current batch's keys in memory: earlier batches are in the database by then, and
-    the per-batch query finds them, so memory stays flat whatever the file's size. A check that
-    writes nothing (``remember=True``) keeps every key: it serves the page's bounded uploads."""
+                    batch_size: int = BATCH_SIZE) -> Iterator[list[tuple[int, dict[str, Any]]]]:
+    """Batches of (line, values) that passed the form's rules and name a known artist and
+    genre; bad rows go to ``report`` with their line. A batch repeating its own artist + title
+    or ISRC is caught here; repeats of earlier batches and of live songs by the insert
+    (``insert_batch``), which the caller runs before asking for the next batch — so only one
+    batch's keys are ever in memory."""
     checker = RowChecker(session, user)
-    seen_titles: set[tuple[int, str]] = set()
-    seen_isrcs: set[str] = set()
     pending: list[tuple[int, dict[str, Any]]] = []
 
-    def flush() -> list[dict[str, Any]]:
-        if not remember:
-            seen_titles.clear()
-            seen_isrcs.clear()
+    def flush() -> list[tuple[int, dict[str, Any]]]:
+        seen_titles: set[tuple[int, str]] = set()
+        seen_isrcs: set[str] = set()
         fresh = []
         for line, values in checker.resolve(pending, report):
             title_key = (values["artist_user_id"], values["title"].lower())
@@ -251,25 +246,7 @@ def checked_batches(session: Session, user: User | None, stream: IO[str], report
                     seen_isrcs.add(values["isrc"])
                 fresh.append((line, values))
         pending.clear()
-        titles = {(v["artist_user_id"], v["title"].lower()) for _, v in fresh}
-        isrcs = {v["isrc"] for _, v in fresh if v["isrc"]}
-        taken_titles = set(session.execute(select(Song.artist_user_id, func.lower(Song.title))
-                                           .where(Song.deleted_at.is_(None), tuple_(
-                                               Song.artist_user_id, func.lower(Song.title))
-                                               .in_(titles))).all()) if titles else set()
-        taken_isrcs = set(session.scalars(select(Song.isrc).where(
-            Song.deleted_at.is_(None), Song.isrc.in_(isrcs)))) if isrcs else set()
-        good = []
-        for line, values in fresh:
-            if (values["artist_user_id"], values["title"].lower()) in taken_titles:
-                report.add_error(line, f"This artist already has a song titled "
-                                       f"“{values['title']}”.")
-            elif values["isrc"] in taken_isrcs:
-                report.add_error(line, f"Another song already uses the ISRC {values['isrc']}.")
-            else:
-                good.append(values)
-        report.valid += len(good)
-        return good
+        return fresh
 
     for line, record in csv_records(stream):
         report.rows += 1
@@ -285,12 +262,57 @@ def checked_batches(session: Session, user: User | None, stream: IO[str], report
     report.errors.sort(key=lambda error: error.line)
 
 
+def insert_batch(session: Session, batch: list[tuple[int, dict[str, Any]]],
+                 report: ImportReport) -> list[dict[str, Any]]:
+    """One multi-row ``INSERT … ON CONFLICT DO NOTHING RETURNING public_id`` (Core, batched by
+    insertmanyvalues): a row colliding with a live song (or an earlier line of the file, already
+    inserted in this transaction) through a unique index is skipped by the database itself and
+    reported here with the reason — no lookup of the growing table per batch."""
+    if not batch:
+        return []
+    dialect = session.get_bind().dialect.name
+    insert = {"postgresql": postgresql.insert, "sqlite": sqlite.insert}[dialect]
+    table = Song.__table__
+    now = utcnow()
+    rows = [{**values, "public_id": uuid.uuid4(), "import_id": report.import_id,
+             "created_at": now, "updated_at": now} for _, values in batch]
+    statement = insert(table).on_conflict_do_nothing().returning(table.c.public_id)
+    inserted = set(session.execute(statement, rows).scalars())
+    report.inserted += len(inserted)
+    report.valid += len(inserted)
+    dropped = [(line, values) for (line, values), row in zip(batch, rows, strict=True)
+               if row["public_id"] not in inserted]
+    if not dropped:
+        return rows
+    isrcs = {v["isrc"] for _, v in dropped if v["isrc"]}
+    taken_isrcs = set(session.scalars(select(Song.isrc).where(
+        Song.deleted_at.is_(None), Song.isrc.in_(isrcs), Song.import_id.is_not(
+            report.import_id) | Song.import_id.is_(None)))) if isrcs else set()
+    for line, values in dropped:
+        if values["isrc"] in isrcs and values["isrc"] not in taken_isrcs:
+            report.add_error(line, f"An earlier line already uses the ISRC {values['isrc']}.")
+        elif values["isrc"] in taken_isrcs:
+            report.add_error(line, f"Another song already uses the ISRC {values['isrc']}.")
+        else:
+            report.add_error(line, f"This artist already has a song titled “{values['title']}” "
+                                   "(in the catalogue or on an earlier line).")
+    return [row for row in rows if row["public_id"] in inserted]
+
+
 def check_file(session: Session, user: User | None, stream: IO[str]) -> ImportReport:
-    """Read the whole file, write nothing: the error report and a preview of the first rows."""
-    report = ImportReport()
-    for batch in checked_batches(session, user, stream, report):
-        room = PREVIEW_ROWS - len(report.preview)
-        report.preview.extend(batch[:room])
+    """The error report and a preview of the first good rows; writes nothing (the rows go in
+    and out of a savepoint, so duplicates are judged exactly as the import will)."""
+    report = ImportReport(import_id=uuid.uuid4())
+    savepoint = session.begin_nested()
+    try:
+        for batch in checked_batches(session, user, stream, report):
+            good = insert_batch(session, batch, report)
+            room = PREVIEW_ROWS - len(report.preview)
+            if room > 0:
+                report.preview.extend(good[:room])
+    finally:
+        savepoint.rollback()
+    report.inserted = 0
     return report
 
 
@@ -298,20 +320,14 @@ def import_file(session: Session, user: User | None, stream: IO[str], *, skip_ba
                 filename: str = "", progress: Callable[[ImportReport], None] | None = None,
                 ) -> ImportReport:
     """Check and insert, batch by batch, in one savepoint. All-or-nothing (``skip_bad=False``):
-    one bad row and the savepoint is rolled back — nothing written, every bad line reported.
-    The file is read once and never held whole. Returns the report; the caller commits (the
-    audit entry with the songs) or rolls back."""
+    one bad row and the savepoint is rolled back — nothing written, every bad line reported
+    (it keeps inserting until the end so later repeats are found too). The file is read once
+    and never held whole. Returns the report; the caller commits (the audit entry with the
+    songs) or rolls back."""
     report = ImportReport(import_id=uuid.uuid4())
-    now = utcnow()
     savepoint = session.begin_nested()
-    for batch in checked_batches(session, user, stream, report, remember=False):
-        # All or nothing keeps inserting after a bad row (the savepoint is rolled back at the
-        # end): later duplicates of earlier rows are then found and reported too.
-        if batch:
-            session.execute(insert(Song.__table__), [  # Core executemany, batched
-                {**values, "public_id": uuid.uuid4(), "import_id": report.import_id,
-                 "created_at": now, "updated_at": now} for values in batch])
-            report.inserted += len(batch)
+    for batch in checked_batches(session, user, stream, report):
+        insert_batch(session, batch, report)
         if progress is not None:
             progress(report)
     if report.error_count and not skip_bad:
