@@ -286,8 +286,8 @@ def insert_batch(session: Session, batch: list[tuple[int, dict[str, Any]]],
         return rows
     isrcs = {v["isrc"] for _, v in dropped if v["isrc"]}
     taken_isrcs = set(session.scalars(select(Song.isrc).where(
-        Song.deleted_at.is_(None), Song.isrc.in_(isrcs), Song.import_id.is_not(
-            report.import_id) | Song.import_id.is_(None)))) if isrcs else set()
+        Song.deleted_at.is_(None), Song.isrc.in_(isrcs),
+        (Song.import_id != report.import_id) | Song.import_id.is_(None)))) if isrcs else set()
     for line, values in dropped:
         if values["isrc"] in isrcs and values["isrc"] not in taken_isrcs:
             report.add_error(line, f"An earlier line already uses the ISRC {values['isrc']}.")
