@@ -1,7 +1,7 @@
 """Load a big song catalogue fast, for the list benchmarks (PostgreSQL).
 
     DATABASE_URL=postgresql+psycopg://postgres@127.0.0.1:5432/webadmin_bench \\
-        .venv/bin/python bench/generate.py --songs 1000000 [--singers 2000] [--batch 20000]
+        .venv/bin/python bench/generate.py --songs 1000000 [--singers 2000] [--genres 60]
 
 Migrates the database, seeds the reference data, adds ``--singers`` singer accounts and then
 ``--songs`` songs with Core ``INSERT`` executemany in batches (SQLAlchemy's insertmanyvalues turns
@@ -30,7 +30,7 @@ from webadmin.auth.passwords import hash_password  # noqa: E402
 from webadmin.models import Genre, Song, SongStatus, User, UserRole  # noqa: E402
 
 WORDS = ("Midnight", "Summer", "Electric", "Golden", "Paper", "Silent", "River", "Neon",
-         "Broken", "Velvet", "Northern", "Wild", "Hollow", "Crystal", "Lonely", "Burning")
+         "Broken", "Velvet", "Northern", "Wild", "Hollow", "Crystal", "Lovely", "Burning")
 NOUNS = ("Heart", "City", "Lights", "Dreams", "Road", "Sky", "Waves", "Echo", "Fire", "Garden",
          "Train", "Letters", "Mirrors", "Rain", "Stars", "Shadows")
 BENCH_PASSWORD = "bench-password-123"  # noqa: S105 - benchmark accounts only
@@ -59,6 +59,8 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--songs", type=int, default=200_000)
     parser.add_argument("--singers", type=int, default=2000)
+    parser.add_argument("--genres", type=int, default=0,
+                        help="top up the seeded genres to this many (0: the seed only)")
     parser.add_argument("--batch", type=int, default=20_000)
     args = parser.parse_args()
     url = os.environ.get("DATABASE_URL", "")
@@ -81,7 +83,12 @@ def main() -> int:
             conn.execute(insert(User), new)
         singer_ids = conn.scalars(select(User.id).where(User.role == UserRole.singer)
                                   .order_by(User.id)).all()
-        genre_ids = conn.scalars(select(Genre.id).where(Genre.deleted_at.is_(None))).all()
+        genres = conn.scalar(select(func.count()).select_from(Genre)) or 0
+        if genres < args.genres:
+            conn.execute(insert(Genre), [{"name": f"Bench Genre {n}", "slug": f"bench-genre-{n}",
+                                          "description": ""} for n in range(genres, args.genres)])
+        genre_ids = conn.scalars(select(Genre.id).where(Genre.deleted_at.is_(None))
+                                 .order_by(Genre.id)).all()
         offset = conn.scalar(select(func.count()).select_from(Song)) or 0
 
     now = datetime.now(UTC)

@@ -165,6 +165,8 @@ EXPECTATIONS: dict[str, Expect] = {
     **{f"media.{view}": OWN_ROWS.at(lambda rows: {
         "section": "songs", "public_id": rows.singer_song_with_cover.public_id, "kind": "cover"})
        for view in ("serve", "upload", "remove_media")},
+    "songs.import_songs": SUPERADMIN_ONLY,
+    "songs.confirm_import_songs": SUPERADMIN_ONLY,
     **{f"genres.{view}": SUPERADMIN_ONLY for view in ("list", "create", "bulk", "export")},
     **{f"genres.{view}": SUPERADMIN_ONLY.at(lambda rows: {"public_id": rows.genre.public_id})
        for view in ("edit", "delete", "history")},

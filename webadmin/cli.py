@@ -1,4 +1,5 @@
-"""Command-line tasks: ``flask seed``, ``flask create-superadmin``, ``flask audit export``."""
+"""Command-line tasks: ``flask seed``, ``flask create-superadmin``, ``flask audit export``,
+``flask import-songs``."""
 
 from __future__ import annotations
 
@@ -105,4 +106,64 @@ def audit_export_command(before: datetime, output: str | None) -> None:
                + (f" (last id {last})." if last is not None else "."))
 
 
-COMMANDS = (seed_command, create_superadmin_command, audit_group)
+
+
+@click.command("import-songs")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=str))
+@click.option("--skip-bad", is_flag=True,
+              help="Write the good rows and report the bad ones (default: all or nothing).")
+@click.option("--as", "actor_email", default=None,
+              help="Email of the superadmin the audit entry names (default: none, the CLI).")
+def import_songs_command(file: str, skip_bad: bool, actor_email: str | None) -> None:
+    """Import songs from a CSV file (title, artist, genre, duration, release_date, isrc, status,
+    explicit, lyrics), checked like the song form. Streamed: any file size."""
+    import os
+
+    from sqlalchemy import select
+
+    from .models import User, UserRole
+    from .songs.importer import ImportFileError, import_file, text_stream
+
+    session = get_db().session()
+    actor = None
+    if actor_email:
+        actor = session.scalars(select(User).where(
+            User.email == actor_email, User.role == UserRole.superadmin,
+            User.deleted_at.is_(None))).one_or_none()
+        if actor is None:
+            raise click.BadParameter("no live superadmin has this email", param_hint="--as")
+    size = os.path.getsize(file)
+    with open(file, "rb") as raw, click.progressbar(length=size, label="Importing",
+                                                     show_pos=False) as bar:
+        stream = text_stream(raw)
+        done = 0
+
+        def progress(_report: object) -> None:
+            nonlocal done
+            position = raw.tell()
+            bar.update(position - done)
+            done = position
+
+        try:
+            report = import_file(session, actor, stream, skip_bad=skip_bad,
+                                 filename=os.path.basename(file), progress=progress)
+        except ImportFileError as exc:
+            session.rollback()
+            raise click.ClickException(str(exc)) from None
+        bar.update(size - done)
+    for error in report.errors:
+        click.echo(f"line {error.line}: {error.reason}", err=True)
+    if report.error_count > len(report.errors):
+        click.echo(f"… and {report.error_count - len(report.errors):,} more bad lines",
+                   err=True)
+    if report.error_count and not skip_bad:
+        session.rollback()
+        raise click.ClickException(
+            f"{report.error_count:,} of {report.rows:,} rows are bad: nothing was imported "
+            "(fix them, or run with --skip-bad to import the good rows).")
+    session.commit()
+    click.echo(f"Imported {report.inserted:,} songs ({report.error_count:,} bad rows skipped); "
+               f"import id {report.import_id}.")
+
+
+COMMANDS = (seed_command, create_superadmin_command, audit_group, import_songs_command)

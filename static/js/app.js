@@ -16,6 +16,20 @@
     form.querySelectorAll("input[name='" + toggle.getAttribute("data-select-all") + "']")
       .forEach(function (box) { box.checked = toggle.checked; });
   });
+  // Phone layout of list tables: each cell shows its column's name (CSS reads data-label), taken
+  // from the header once here instead of being repeated in every row of the HTML.
+  document.querySelectorAll("table.responsive").forEach(function (table) {
+    var titles = Array.prototype.map.call(table.querySelectorAll("thead th"), function (th) {
+      return th.textContent.replace(/[▲▼]/g, "").trim();
+    });
+    table.querySelectorAll("tbody tr").forEach(function (row) {
+      Array.prototype.forEach.call(row.cells, function (cell, index) {
+        if (!cell.hasAttribute("data-label") && titles[index]) {
+          cell.setAttribute("data-label", titles[index]);
+        }
+      });
+    });
+  });
   // Search-as-you-type for related-row inputs: fill their <datalist> from the lookup endpoint.
   // Without JavaScript the input still accepts an exact name or a public id.
   var timers = new WeakMap();

@@ -92,7 +92,7 @@ def field_error(html: str, field_id: str) -> str | None:
 
 def public_ids(html: str, section: str) -> list[str]:
     """Row public ids linked from a list page, in page order, without duplicates."""
-    found = re.findall(rf"/{section}/({UUID_RE})/history", html)
+    found = re.findall(rf"/{section}/({UUID_RE})/(?:history|edit)\"", html)
     return list(dict.fromkeys(found))
 
 

@@ -9,7 +9,8 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
-from sqlalchemy import DateTime, Select, TypeDecorator, or_, true
+from flask import current_app
+from sqlalchemy import DateTime, Select, String, TypeDecorator, cast, func, or_, select, true
 from sqlalchemy.orm import Session
 from werkzeug.datastructures import MultiDict
 
@@ -19,6 +20,7 @@ from .text import clean_text
 
 MAX_VALUES = 20
 BOUNDED_SELECT_LIMIT = 50
+MAX_CACHED_CHOICES = 1024  # per process: (filter, user) entries before the cache starts over
 
 
 @dataclass
@@ -152,17 +154,61 @@ class RelatedFilter(Filter):
         related = self.source.base_query(user).where(or_(*clauses))
         return stmt.where(self.fk.in_(related.with_only_columns(self.source.model.id)))
 
-    def widget(self, value: Any, session: Session, user: User | None) -> FilterWidget:
-        rows = self.source.bounded_options(session, user, BOUNDED_SELECT_LIMIT)
+    def version_query(self, user: User | None) -> Any:
+        """A scalar subquery whose value changes whenever the choices this filter would show
+        can change: row count (capped above the select limit), the sum of the rows' versions
+        (every ORM update bumps one), and the newest created/updated times and id. Asked in the
+        page's count statement, it lets ``widget`` reuse choices cached per process. The
+        construct itself (the same for the same user) is built once per process and user."""
+        cache: dict[Any, Any] = current_app.extensions.setdefault("list_filter_versions", {})
+        key = (id(self), getattr(user, "id", None), getattr(user, "role", None))
+        if key not in cache:
+            if len(cache) > MAX_CACHED_CHOICES:
+                cache.clear()
+            cache[key] = self._build_version_query(user)
+        return cache[key]
+
+    def _build_version_query(self, user: User | None) -> Any:
+        model = self.source.model
+        rows = self.source.base_query(user).with_only_columns(
+            model.id, model.version_id, model.created_at, model.updated_at).order_by(None).limit(
+            BOUNDED_SELECT_LIMIT + 1).subquery()
+        parts = [func.count(), func.sum(rows.c.version_id), func.max(rows.c.id),
+                 func.max(rows.c.created_at), func.max(rows.c.updated_at)]
+        joined: Any = None
+        for part in parts:
+            piece = func.coalesce(cast(part, String), "")
+            joined = piece if joined is None else joined + ":" + piece
+        return select(joined).scalar_subquery()
+
+    def widget(self, value: Any, session: Session, user: User | None, *,
+               version: str | None = None) -> FilterWidget:
+        """With ``version`` (from ``version_query``), the choices come from a per-process,
+        per-user cache entry made under the same version, else from the database."""
+        cache: dict[Any, Any] = current_app.extensions.setdefault("list_filter_choices", {})
+        key = (id(self), getattr(user, "id", None), getattr(user, "role", None))
+        cached = cache.get(key) if version is not None else None
+        if cached is not None and cached[0] == version:
+            options, by_name = cached[1], cached[2]
+        else:
+            rows = self.source.bounded_options(session, user, BOUNDED_SELECT_LIMIT)
+            if rows is None:
+                options, by_name = None, {}
+            else:
+                options = [(str(row.public_id), self.source.label(row)) for row in rows]
+                by_name = {self.source.typed_value(row).lower(): str(row.public_id)
+                           for row in rows}
+            if version is not None:
+                if len(cache) > MAX_CACHED_CHOICES:
+                    cache.clear()
+                cache[key] = (version, options, by_name)
         selected = list(value or [])
-        if rows is None:
+        if options is None:
             return FilterWidget(self.kind, self.param, self.label, selected,
                                 lookup_param=self.param)
-        options = [(str(row.public_id), self.source.label(row)) for row in rows]
         # A value typed as a name selects the matching option.
-        by_name = {self.source.typed_value(row).lower(): str(row.public_id) for row in rows}
         selected = [by_name.get(v.lower(), v) for v in selected]
-        return FilterWidget(self.kind, self.param, self.label, selected, options=options)
+        return FilterWidget(self.kind, self.param, self.label, selected, options=list(options))
 
 
 class DateRangeFilter(Filter):

@@ -14,14 +14,25 @@ import base64
 import binascii
 import enum
 import json
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
 
 from flask import current_app
-from sqlalchemy import Enum, Select, and_, func, or_, select, text, tuple_
-from sqlalchemy.orm import Session, raiseload
+from sqlalchemy import (
+    Enum,
+    Select,
+    and_,
+    func,
+    literal,
+    literal_column,
+    or_,
+    select,
+    text,
+    tuple_,
+)
+from sqlalchemy.orm import Session, defer, raiseload
 from werkzeug.datastructures import MultiDict
 
 from ..models import User
@@ -196,8 +207,30 @@ class Page:
     prev_cursor: str | None
 
 
+def list_load_options(admin: ModelAdmin, columns: Sequence[Any]) -> list[Any]:
+    """Loader options building only what ``columns`` show: an eager many-to-one loads just the
+    attributes a column reads from it ("artist.display_name" → the artist's display_name), and
+    the columns a section names in ``list_deferred`` (a song's lyrics: unbounded text no list
+    cell reads) stay unloaded."""
+    options: list[Any] = []
+    mapper = admin.model_cls.__mapper__
+    paths = [c.path.split(".") for c in columns]
+    for option, name in zip(admin.eager_options(), admin.eager_loads, strict=True):
+        relationship = mapper.relationships[name]
+        wanted = {p[1] for p in paths if len(p) == 2 and p[0] == name}
+        related = relationship.mapper
+        if (not relationship.uselist and wanted
+                and all(a in related.column_attrs for a in wanted)):
+            option = option.load_only(*(getattr(related.class_, a) for a in sorted(wanted)))
+        options.append(option)
+    options.extend(defer(getattr(admin.model_cls, name))
+                   for name in getattr(admin, "list_deferred", ()))
+    return options
+
+
 def fetch_page(session: Session, admin: ModelAdmin, user: User, params: ListParams,
-               stmt: Select[Any] | None = None) -> Page:
+               stmt: Select[Any] | None = None, columns: Sequence[Any] | None = None) -> Page:
+    """One page by keyset. ``columns`` (the list's): load only what they show."""
     stmt = filtered_query(admin, user, params) if stmt is None else stmt
     model = admin.model_cls
     column, row_id = sort_column(admin, params.sort_key), model.id
@@ -207,7 +240,7 @@ def fetch_page(session: Session, admin: ModelAdmin, user: User, params: ListPara
     if cursor is not None:
         stmt = stmt.where(_after(column, row_id, cursor[0], cursor[1], descending))
     stmt = stmt.order_by(*_order(column, row_id, descending)).limit(params.per_page + 1)
-    options = admin.eager_options()
+    options = admin.eager_options() if columns is None else list_load_options(admin, columns)
     if current_app.testing or current_app.debug:
         options.append(raiseload("*"))  # a lazy load in a list is a bug: fail loudly
     rows = list(session.scalars(stmt.options(*options)).unique())
@@ -241,19 +274,32 @@ class Count:
 
 def capped_count(session: Session, stmt: Select[Any], cap: int = COUNT_CAP,
                  estimate_table: str | None = None) -> Count:
-    """Count up to ``cap`` rows (one bounded statement). Above the cap, PostgreSQL's planner
-    estimate of the table is used when ``estimate_table`` is given (an unfiltered list)."""
+    """Count up to ``cap`` rows. Above the cap, PostgreSQL's planner estimate of the table is
+    used when ``estimate_table`` is given (an unfiltered list). One statement."""
+    return count_with(session, stmt, cap=cap, estimate_table=estimate_table)[0]
+
+
+def count_with(session: Session, stmt: Select[Any], *, cap: int = COUNT_CAP,
+               estimate_table: str | None = None,
+               extras: Sequence[Any] = ()) -> tuple[Count, list[Any]]:
+    """The capped count, the estimate and ``extras`` (scalar subqueries the page needs, e.g.
+    the data versions of its filter choices) in ONE round trip."""
     limited = stmt.with_only_columns(text("1")).order_by(None).limit(cap + 1).subquery()
-    counted = session.scalar(select(func.count()).select_from(limited)) or 0
+    columns: list[Any] = [select(func.count()).select_from(limited).scalar_subquery()]
+    estimating = bool(estimate_table) and session.get_bind().dialect.name == "postgresql"
+    if estimating:
+        columns.append(select(literal_column("reltuples::bigint")).select_from(
+            text("pg_class")).where(literal_column("oid") == func.to_regclass(
+                literal(estimate_table))).scalar_subquery())
+    row = session.execute(select(*columns, *extras)).one()
+    counted = row[0] or 0
+    values = list(row[1 + estimating:])
     if counted <= cap:
-        return Count(counted, capped=False)
-    if estimate_table and session.get_bind().dialect.name == "postgresql":
-        estimate = session.scalar(
-            text("SELECT reltuples::bigint FROM pg_class WHERE oid = to_regclass(:t)"),
-            {"t": estimate_table})
-        if estimate and estimate > cap:
-            return Count(int(estimate), capped=True, estimated=True)
-    return Count(cap, capped=True)
+        return Count(counted, capped=False), values
+    estimate = row[1] if estimating else None
+    if estimate and estimate > cap:
+        return Count(int(estimate), capped=True, estimated=True), values
+    return Count(cap, capped=True), values
 
 
 def iter_rows(session: Session, admin: ModelAdmin, user: User, params: ListParams,

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import uuid
 from datetime import date
 from typing import TYPE_CHECKING
 
@@ -13,6 +14,7 @@ from sqlalchemy import (
     SmallInteger,
     String,
     Text,
+    Uuid,
     false,
     func,
 )
@@ -72,6 +74,8 @@ class Song(Model):
     lyrics: Mapped[str] = mapped_column(Text, default="")
     album_id: Mapped[int | None] = mapped_column(default=None)
     track_number: Mapped[int | None] = mapped_column(SmallInteger, default=None)
+    # Which CSV import created the song (its audit entry names the same id); None: typed in.
+    import_id: Mapped[uuid.UUID | None] = mapped_column(Uuid, index=True)
 
     artist: Mapped[User] = relationship(back_populates="songs")
     genre: Mapped[Genre] = relationship(back_populates="songs")

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from flask import url_for
 from sqlalchemy.orm import Session
 
 from ..admin import Column, FieldError, ModelAdmin, site
@@ -47,6 +48,7 @@ class SongAdmin(ModelAdmin):
                     BooleanFilter("is_explicit", "Explicit"),
                     DateRangeFilter("release_date", "Released"))
     eager_loads = ("artist", "genre", "album", "cover_media")
+    list_deferred = ("lyrics",)  # the list never shows lyrics (up to 20,000 characters a song)
     form = SongForm
     change_formats = {"duration_seconds": format_duration}
     media = (AudioField(), ImageField())  # audio sets the duration; both served via /media/
@@ -71,6 +73,14 @@ class SongAdmin(ModelAdmin):
 
     def duration(self, song: Song) -> str:
         return format_duration(song.duration_seconds)
+
+    def register_views(self, bp: Any) -> None:
+        from .import_views import register
+
+        register(bp, self)
+
+    def extra_links(self, user: User) -> Any:
+        return () if self.owns(user) else (("Import CSV", url_for("songs.import_songs")),)
 
     def populate(self, obj: Song, form: Any, user: User) -> None:
         super().populate(obj, form, user)
