@@ -24,8 +24,7 @@ from werkzeug.datastructures import FileStorage
 from ..admin.text import clean_text
 from ..auth.permissions import allow
 from ..db import session as db_session
-from ..services import audit
-from . import staging
+from ..services import audit, staging
 from .forms import ConfirmImportForm, ImportForm
 from .missing import known_locales, missing_translations
 from .transfer import (

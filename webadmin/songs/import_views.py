@@ -22,8 +22,8 @@ from wtforms.validators import DataRequired, Length
 
 from ..auth.permissions import allow
 from ..db import session as db_session
-from ..localization import staging
 from ..models import UserRole
+from ..services import staging
 from .importer import COLUMNS, ImportFileError, check_file, import_file
 
 if TYPE_CHECKING:

@@ -29,10 +29,10 @@ from sqlalchemy.orm import Session
 from werkzeug.datastructures import MultiDict
 
 from ..admin.forms import with_article
-from ..genres.forms import GENRE_SOURCE
 from ..models import Song, User, UserRole, utcnow
 from ..services import audit
-from .forms import ARTIST_SOURCE, SongForm
+from ..sources import ARTIST_SOURCE, GENRE_SOURCE
+from .forms import SongForm
 
 COLUMNS = ("title", "artist", "genre", "duration", "release_date", "isrc", "status",
            "explicit", "lyrics")
