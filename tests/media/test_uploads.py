@@ -12,6 +12,7 @@ from PIL import Image
 from sqlalchemy.exc import OperationalError
 
 from tests import factories
+from tests.audit.support import audit_action, key_of
 from tests.media import files
 from tests.media.support import (
     edit_url,
@@ -188,15 +189,26 @@ def test_replacing_removes_the_old_objects_and_removing_removes_the_rest(
 
 
 def test_soft_delete_keeps_the_objects_and_purge_removes_them(
-        app, db_session, singer_browser, song):
+        app, db_session, singer_browser, admin_browser, song):
     upload(singer_browser, song, "audio", files.encoded("wav"), "a.wav")
     upload(singer_browser, song, "cover", files.jpeg_bytes(), "c.jpg")
     assert len(stored_keys(app)) == 3  # audio, cover, thumbnail
     response = singer_browser.submit(f"/songs/{song.public_id}/delete")
     assert response.status_code == 302
     assert len(stored_keys(app)) == 3
+    # The superadmin purges it from the audit view (a DELETE statement, not session.delete).
+    song_id, key = song.id, key_of("songs", song)
+    response = audit_action(admin_browser, "purge", key)
+    assert response.status_code == 302
     db_session.expire_all()
-    db_session.delete(db_session.get(type(song), song.id))  # what a purge does
+    assert db_session.get(type(song), song_id) is None
+    assert stored_keys(app) == [] and media_rows(db_session) == []
+
+
+def test_an_orm_delete_of_the_row_removes_its_media_too(app, db_session, singer_browser, song):
+    upload(singer_browser, song, "cover", files.jpeg_bytes(), "c.jpg")
+    db_session.expire_all()
+    db_session.delete(db_session.get(type(song), song.id))
     db_session.commit()
     assert stored_keys(app) == [] and media_rows(db_session) == []
 

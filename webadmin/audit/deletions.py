@@ -18,6 +18,7 @@ from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session, with_parent
 
 from ..admin.text import display, json_safe
+from ..media.services import drop_media_of
 from ..models import Base, DeletedRow, Deletion, Model, User, utcnow
 from ..services import audit
 
@@ -293,6 +294,8 @@ def purge(session: Session, admin: ModelAdmin, obj: Any, user: User | None) -> i
                      changes={key: [value, None] for key, value in values.items()})
         session.execute(delete(DeletedRow).where(
             DeletedRow.target_type == type(row).__tablename__, DeletedRow.target_id == row.id))
+        drop_media_of(session, row)
+        session.flush()  # the media rows go before the row they belong to
         model: type[Model] = type(row)
         session.execute(delete(model).where(model.id == row.id)
                         .execution_options(synchronize_session=False))

@@ -244,17 +244,22 @@ PENDING_KEY = "media_obsolete_keys"
 OWNER_TABLES: set[str] = set()
 
 
+def drop_media_of(session: Session, obj: Any) -> None:
+    """``obj`` is being deleted for good (a purge, not a soft delete): its media rows go in
+    this transaction and its objects once the transaction commits. The purge path calls it
+    before its DELETE statement; an ORM ``session.delete`` gets it from the flush below."""
+    if getattr(obj, "__tablename__", None) not in OWNER_TABLES:
+        return
+    for row in current_media(session, obj).values():
+        session.info.setdefault(PENDING_KEY, []).extend(
+            k for k in (row.storage_key, row.thumbnail_key) if k)
+        session.delete(row)
+
+
 @event.listens_for(Session, "before_flush")
 def _drop_media_of_purged_rows(session: Session, _context: Any, _instances: Any) -> None:
-    """A row of a media-owning table deleted for good (a purge, not a soft delete) loses its
-    media rows in the same flush; its objects go once the transaction commits."""
     for obj in list(session.deleted):
-        if getattr(obj, "__tablename__", None) not in OWNER_TABLES:
-            continue
-        for row in current_media(session, obj).values():
-            session.info.setdefault(PENDING_KEY, []).extend(
-                k for k in (row.storage_key, row.thumbnail_key) if k)
-            session.delete(row)
+        drop_media_of(session, obj)
 
 
 @event.listens_for(Session, "after_commit")
