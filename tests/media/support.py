@@ -11,12 +11,15 @@ from webadmin.media.storage import get_storage
 from webadmin.models import AuditEvent, MediaFile
 
 
-def edit_url(song) -> str:
-    return f"/songs/{song.public_id}/edit"
+SECTIONS = {"song": "songs", "album": "albums"}
 
 
-def media_url(song, kind: str) -> str:
-    return f"/songs/{song.public_id}/media/{kind}"
+def edit_url(row) -> str:
+    return f"/{SECTIONS[row.__tablename__]}/{row.public_id}/edit"
+
+
+def media_url(row, kind: str) -> str:
+    return f"/{SECTIONS[row.__tablename__]}/{row.public_id}/media/{kind}"
 
 
 def upload(browser: Browser, song, kind: str, data: bytes, filename: str, **kwargs):
@@ -33,7 +36,8 @@ def stored_keys(app) -> list[str]:
 def media_rows(session, song=None) -> list[MediaFile]:
     stmt = select(MediaFile)
     if song is not None:
-        stmt = stmt.where(MediaFile.owner_table == "song", MediaFile.owner_id == song.id)
+        stmt = stmt.where(MediaFile.owner_table == song.__tablename__,
+                          MediaFile.owner_id == song.id)
     return list(session.scalars(stmt))
 
 

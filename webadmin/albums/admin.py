@@ -7,6 +7,7 @@ from sqlalchemy.orm import Session
 from ..admin import Column, FieldError, ModelAdmin, site
 from ..admin.filters import DateRangeFilter, RelatedFilter
 from ..admin.options import Owner, RelatedList
+from ..media.fields import ImageField, thumbnail_cell
 from ..models import Album, User, UserRole
 from ..sources import ARTIST_SOURCE
 from .forms import AlbumForm
@@ -19,7 +20,7 @@ class AlbumAdmin(ModelAdmin):
     roles = {UserRole.superadmin, UserRole.singer}
     owner = Owner("artist", role=UserRole.singer)
     nav_order = 25
-    list_display = (Column("title", link=True, sort="title"),
+    list_display = (Column("cover", "Cover"), Column("title", link=True, sort="title"),
                     Column("artist.display_name", "Artist"),
                     Column("release_date", "Released", sort="release"),
                     Column("created_at", "Added", sort="created", secondary=True))
@@ -27,8 +28,9 @@ class AlbumAdmin(ModelAdmin):
     search_fields = ("title",)
     list_filters = (RelatedFilter("artist", ARTIST_SOURCE, "Artist"),
                     DateRangeFilter("release_date", "Released"))
-    eager_loads = ("artist",)
+    eager_loads = ("artist", "cover_media")
     form = AlbumForm
+    media, cover = (ImageField(),), thumbnail_cell  # a cover, shown as a thumbnail in the list
     constraint_messages = {"uq_album_artist_title_live": (
         "title", "This artist already has an album titled “{title}”.")}
     related_lists = (RelatedList("songs", "album", "Songs, in track order", filter_param="album",

@@ -12,6 +12,7 @@ from sqlalchemy import BigInteger, CheckConstraint, ForeignKey, Index, Integer, 
 from sqlalchemy.orm import Mapped, foreign, mapped_column, relationship
 
 from .base import Model
+from .album import Album
 from .song import Song
 from .sql import live_only
 
@@ -69,4 +70,5 @@ def declare_media_owner(owner: type[Model]) -> None:
                                  MediaFile.kind == "cover", MediaFile.deleted_at.is_(None)))
 
 
-declare_media_owner(Song)  # albums: one more line here
+declare_media_owner(Song)
+declare_media_owner(Album)
