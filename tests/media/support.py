@@ -10,7 +10,6 @@ from tests.helpers import Browser
 from webadmin.media.storage import get_storage
 from webadmin.models import AuditEvent, MediaFile
 
-
 SECTIONS = {"song": "songs", "album": "albums"}
 
 

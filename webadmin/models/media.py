@@ -11,8 +11,8 @@ from __future__ import annotations
 from sqlalchemy import BigInteger, CheckConstraint, ForeignKey, Index, Integer, String, and_
 from sqlalchemy.orm import Mapped, foreign, mapped_column, relationship
 
-from .base import Model
 from .album import Album
+from .base import Model
 from .song import Song
 from .sql import live_only
 
