@@ -13,6 +13,7 @@ import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, date, datetime
+from types import SimpleNamespace
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlencode
 
@@ -30,8 +31,8 @@ from flask import (
 )
 from flask_login import current_user
 from flask_wtf import FlaskForm
-from sqlalchemy import inspect, select
-from sqlalchemy.exc import DataError, DBAPIError, IntegrityError, SQLAlchemyError
+from sqlalchemy import event, inspect, select
+from sqlalchemy.exc import DataError, DBAPIError, IntegrityError
 from sqlalchemy.orm import Session, SessionTransaction
 from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.datastructures import MultiDict
@@ -42,7 +43,6 @@ from ..db import session as db_session
 from ..models import AuditEvent, User
 from .errors import (
     GENERIC_CONFLICT,
-    GENERIC_DATA_ERROR,
     attach,
     constraint_of,
     field_error_for,
@@ -195,6 +195,7 @@ def committed_write(admin: ModelAdmin, obj: Any = None, *, nested: bool = False
     through here; connection errors are not refusals and propagate (the outage page)."""
     session = db_session()
     key = _public_id_of(obj)
+    written = _WrittenValues(session, obj)
     savepoint = session.begin_nested() if nested else None
     try:
         yield
@@ -209,10 +210,34 @@ def committed_write(admin: ModelAdmin, obj: Any = None, *, nested: bool = False
         _undo(session, savepoint)
         raise _row_now(admin, key) from None
     except (IntegrityError, DataError) as exc:
-        error = _refusal_message(admin, exc, obj)  # before the rollback expires obj's values
         _undo(session, savepoint)
         _log_refusal(admin, exc)
-        raise WriteRefused(422, error) from None
+        raise WriteRefused(422, field_error_for(admin, exc, written.values())) from None
+    finally:
+        written.forget()
+
+
+class _WrittenValues:
+    """The values a write sent for ``obj``, kept at each flush: a failed flush expires the
+    row, and the message ("… already has a song titled “X”") needs what the user typed."""
+
+    def __init__(self, session: Session, obj: Any) -> None:
+        self.session, self.obj = session, obj
+        self.seen: dict[str, Any] = {}
+        if obj is not None:
+            event.listen(session, "before_flush", self.remember)
+
+    def remember(self, *_args: Any) -> None:
+        state = inspect(self.obj)
+        self.seen = {attr.key: state.dict[attr.key] for attr in state.mapper.column_attrs
+                     if attr.key in state.dict}
+
+    def values(self) -> Any:
+        return SimpleNamespace(**self.seen)
+
+    def forget(self) -> None:
+        if self.obj is not None:
+            event.remove(self.session, "before_flush", self.remember)
 
 
 def _public_id_of(obj: Any) -> uuid.UUID | None:
@@ -228,14 +253,6 @@ def _undo(session: Session, savepoint: SessionTransaction | None) -> None:
         savepoint.rollback()
     else:
         session.rollback()
-
-
-def _refusal_message(admin: ModelAdmin, exc: DBAPIError, obj: Any) -> FieldError:
-    try:
-        return field_error_for(admin, exc, obj)
-    except SQLAlchemyError:  # obj's values could not be read: a message without them
-        return FieldError(None, GENERIC_CONFLICT if isinstance(exc, IntegrityError)
-                          else GENERIC_DATA_ERROR)
 
 
 def _row_now(admin: ModelAdmin, key: uuid.UUID | None) -> WriteRefused:
