@@ -290,11 +290,7 @@ def refusal_page(admin: ModelAdmin, refused: WriteRefused, *, retry_url: str | N
     button when the user may), "changed meanwhile" (409, with links to look and retry), or
     the refusal's message."""
     row = refused.deleted if refused.status == 404 else refused.current
-    if heading is None:
-        heading = (f"This {admin.singular} was deleted meanwhile" if refused.status == 404
-                   else f"Someone else changed this {admin.singular} meanwhile"
-                   if refused.status == 409 and refused.current is not None
-                   else "Nothing was changed")
+    heading = heading or _refusal_heading(admin, refused)
     return render_template(
         "admin/refused.html", admin=admin, refused=refused, row=row, heading=heading,
         skipped=skipped or [], retry_url=retry_url,
@@ -304,6 +300,15 @@ def refusal_page(admin: ModelAdmin, refused: WriteRefused, *, retry_url: str | N
                   if row is not None and row.deleted_at is None and admin.form is not None
                   else None),
         page_title=heading), refused.status
+
+
+def _refusal_heading(admin: ModelAdmin, refused: WriteRefused) -> str:
+    if refused.status == 404:  # a POST lost a race; a GET found the row in the trash
+        meanwhile = " meanwhile" if request.method == "POST" else ""
+        return f"This {admin.singular} was deleted{meanwhile}"
+    if refused.status == 409 and refused.current is not None:
+        return f"Someone else changed this {admin.singular} meanwhile"
+    return "Nothing was changed"
 
 
 # --- create / edit ----------------------------------------------------------------------------
