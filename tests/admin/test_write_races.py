@@ -193,6 +193,24 @@ def test_save_after_the_row_was_deleted_is_404_with_the_input_kept(admin_browser
     assert db_session.get(Song, song.id).title == "Still typing"
 
 
+def test_save_of_a_song_moved_out_of_reach_meanwhile_is_404_without_its_news(
+        singer_browser, users, db_session):
+    """A superadmin gave the song to another singer while this one typed: it is not "deleted",
+    it is no longer theirs — the page says so, keeps the input and shows nothing of the row."""
+    song = make_song(db_session, artist=users.singer, title="Handed over")
+    db_session.commit()
+    url, data = song_form(singer_browser, song)
+    data["title"] = "My version"
+    meanwhile(db_session, song, artist_user_id=users.other_singer.id, title="Their title")
+    response = singer_browser.submit(url, data)
+    assert response.status_code == 404
+    page = response.get_data(as_text=True)
+    assert "This song no longer exists or is no longer yours to edit" in page
+    assert form_values(page)["title"] == "My version"
+    assert "Their title" not in page and 'value="restore"' not in page
+    assert audit_actions(db_session, song) == []
+
+
 def test_singer_sees_no_restore_for_a_song_out_of_reach(singer_browser, users, db_session):
     """Another singer's deleted song stays a plain 404: no title, no restore."""
     theirs = make_song(db_session, artist=users.other_singer, title="Not yours",

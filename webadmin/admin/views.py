@@ -351,11 +351,13 @@ def _refused_form(admin: ModelAdmin, form: AdminForm, obj: Any, refused: WriteRe
     if refused.status == 409 and refused.current is not None:
         return _conflict(admin, form, refused.current, me)
     if refused.status == 404:
+        what = (f"This {admin.singular} was deleted while you were editing it"
+                if refused.deleted is not None else
+                f"This {admin.singular} no longer exists or is no longer yours to edit")
+        then = (f" Restore the {admin.singular} (below), then save again."
+                if may_restore(admin, refused.deleted) else "")
         form.form_errors.append(
-            f"This {admin.singular} was deleted while you were editing it. Nothing of yours "
-            "was saved; your input is kept below"
-            + (f". Restore the {admin.singular} (below), then save again."
-               if may_restore(admin, refused.deleted) else "."))
+            f"{what}. Nothing of yours was saved; your input is kept below.{then}")
         return _render_form(admin, form, None, 404, gone=refused.deleted)
     attach(form, refused.error)
     return _render_form(admin, form, obj, 422, seen=request.form.get(SEEN_FIELD))
