@@ -5,14 +5,14 @@ from __future__ import annotations
 import logging
 
 import pytest
-from sqlalchemy import insert
+from sqlalchemy import func, insert, select
 from sqlalchemy.exc import DBAPIError
 
 from tests.admin.support import field_error
 from tests.factories import make_genre, make_song
 from webadmin.admin import site
 from webadmin.admin.errors import GENERIC_DATA_ERROR, constraint_of, field_error_for
-from webadmin.models import Genre, Song
+from webadmin.models import AuditEvent, Genre, Song
 
 
 def refusal(session, statement):
@@ -96,6 +96,18 @@ def test_nul_bytes_and_huge_values_are_field_errors(admin_browser):
     assert "2000" in field_error(page, "description")
 
 
-def test_oversized_body_is_413(admin_browser):
+def test_oversized_body_is_413_says_so_and_writes_nothing(admin_browser, db_session):
+    def counts():
+        db_session.expire_all()
+        return (db_session.scalar(select(func.count()).select_from(Genre)),
+                db_session.scalar(select(func.count()).select_from(AuditEvent)))
+
+    before = counts()
     response = admin_browser.submit("/genres/new", {"name": "x", "description": "y" * 3_000_000})
     assert response.status_code == 413
+    page = response.get_data(as_text=True)
+    assert "<title>Too large · webadmin</title>" in page
+    assert "What you sent is larger than the server accepts." in page
+    assert "The limit is 2 MB." in page
+    assert counts() == before
+    assert admin_browser.get("/genres/").status_code == 200  # still signed in, still working

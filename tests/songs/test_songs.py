@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from tests.admin.support import field_error, form_values, public_ids, signed_in
 from tests.factories import make_genre, make_song
@@ -314,3 +314,200 @@ def test_search_by_full_isrc_with_or_without_dashes(singer_browser, users, genre
     for term in ("us-rc1-24-00077", "USRC12400077", "USRC1240007"):
         page = singer_browser.get(f"/songs/?q={term}").get_data(as_text=True)
         assert public_ids(page, "songs") == [str(mine.public_id)], term
+
+
+# --- durations and ISRCs --------------------------------------------------------------------
+@pytest.mark.parametrize(("typed", "seconds", "shown"), [
+    ("0:01", 1, "0:01"), ("3:05", 185, "3:05"), (" 3:45 ", 225, "3:45"),
+    ("59:59", 3599, "59:59"), ("120:00", 7200, "2:00:00"), ("1:00:00", 3600, "1:00:00"),
+    ("24:00:00", 86400, "24:00:00"),
+])
+def test_durations_people_type(singer_browser, genre, db_session, typed, seconds, shown):
+    response = singer_browser.submit("/songs/new", song_data(genre, duration_seconds=typed))
+    assert response.status_code == 302
+    (song,) = songs_titled(db_session, "Blue Hour")
+    assert song.duration_seconds == seconds
+    page = singer_browser.get(f"/songs/{song.public_id}/edit").get_data(as_text=True)
+    assert form_values(page)["duration_seconds"] == shown
+    assert f">{shown}<" in singer_browser.get("/songs/").get_data(as_text=True)
+
+
+@pytest.mark.parametrize(("typed", "message"), [
+    ("3:5", "minutes:seconds"), ("1:60:00", "Minutes go from 00 to 59"),
+    ("24:00:01", "at most 24 hours"), ("0:00:00", "at least one second"),
+    ("3.45", "minutes:seconds"), ("9" * 50, "minutes:seconds"),
+])
+def test_durations_refused(singer_browser, genre, db_session, typed, message):
+    response = singer_browser.submit("/songs/new", song_data(genre, duration_seconds=typed))
+    assert response.status_code == 422
+    page = response.get_data(as_text=True)
+    assert message in field_error(page, "duration_seconds")
+    assert form_values(page)["duration_seconds"] == typed  # what they typed, to correct
+    assert songs_titled(db_session, "Blue Hour") == []
+
+
+@pytest.mark.parametrize(("typed", "stored"), [
+    ("us rc1 24 00001", "USRC12400001"), ("US-RC1-24-00001", "USRC12400001"),
+    ("gbabc2500123", "GBABC2500123"), ("", None), ("  ", None),
+])
+def test_isrc_is_normalised_or_left_empty(singer_browser, genre, db_session, typed, stored):
+    response = singer_browser.submit("/songs/new", song_data(genre, isrc=typed))
+    assert response.status_code == 302
+    assert songs_titled(db_session, "Blue Hour")[0].isrc == stored
+
+
+@pytest.mark.parametrize("typed", ["USRC124000012", "USRC1240000", "U1RC12400001",
+                                   "USRC1X400001", "US_RC1_24_00001"])
+def test_isrc_of_the_wrong_shape_is_refused(singer_browser, genre, db_session, typed):
+    response = singer_browser.submit("/songs/new", song_data(genre, isrc=typed))
+    assert response.status_code == 422
+    assert "An ISRC looks like US-RC1-24-00001" in field_error(
+        response.get_data(as_text=True), "isrc")
+    assert songs_titled(db_session, "Blue Hour") == []
+
+
+def test_songs_without_isrc_never_collide_and_a_deleted_songs_isrc_is_free(
+        singer_browser, users, genre, db_session):
+    from datetime import UTC, datetime
+
+    make_song(db_session, artist=users.singer, genre=genre, title="No code 1")
+    make_song(db_session, artist=users.other_singer, genre=genre, isrc="USRC12400001",
+              deleted_at=datetime.now(UTC))
+    db_session.commit()
+    assert singer_browser.submit("/songs/new", song_data(
+        genre, title="No code 2", isrc="")).status_code == 302
+    assert singer_browser.submit("/songs/new", song_data(genre)).status_code == 302
+    assert songs_titled(db_session, "Blue Hour")[0].isrc == "USRC12400001"
+
+
+def test_duplicate_isrc_on_edit_keeps_the_input(singer_browser, users, genre, db_session):
+    make_song(db_session, artist=users.other_singer, genre=genre, isrc="USRC12400005")
+    mine = make_song(db_session, artist=users.singer, genre=genre, title="Mine")
+    db_session.commit()
+    url = f"/songs/{mine.public_id}/edit"
+    data = form_values(singer_browser.get(url).get_data(as_text=True))
+    data.update(isrc="us-rc1-24-00005", lyrics="new words")
+    response = singer_browser.submit(url, data)
+    assert response.status_code == 422
+    page = response.get_data(as_text=True)
+    assert field_error(page, "isrc") == "Another song already uses the ISRC USRC12400005."
+    assert form_values(page)["lyrics"] == "new words"
+    db_session.expire_all()
+    assert db_session.get(Song, mine.id).isrc is None
+
+
+# --- a singer's scope on every route ------------------------------------------------------------
+def test_singer_cannot_take_over_a_song_by_posting_an_artist(singer_browser, users, genre,
+                                                             db_session):
+    mine = make_song(db_session, artist=users.singer, genre=genre, title="Mine")
+    db_session.commit()
+    url = f"/songs/{mine.public_id}/edit"
+    data = form_values(singer_browser.get(url).get_data(as_text=True))
+    data.update(artist=users.other_singer.email, title="Still mine")
+    assert singer_browser.submit(url, data).status_code == 302
+    db_session.expire_all()
+    song = db_session.get(Song, mine.id)
+    assert song.title == "Still mine" and song.artist_user_id == users.singer.id
+
+
+def test_another_singers_deleted_song_is_out_of_reach(singer_browser, users, genre, db_session):
+    from datetime import UTC, datetime
+
+    theirs = make_song(db_session, artist=users.other_singer, genre=genre, title="Their trash",
+                       deleted_at=datetime.now(UTC))
+    db_session.commit()
+    trash = singer_browser.get("/songs/?show=deleted").get_data(as_text=True)
+    assert "Their trash" not in trash
+    for url in (f"/songs/{theirs.public_id}/history", f"/songs/{theirs.public_id}/edit",
+                f"/songs/{theirs.public_id}/delete"):
+        response = singer_browser.get(url)
+        assert response.status_code == 404 and "Their trash" not in response.get_data(
+            as_text=True), url
+    data = {"action": "restore", "ids": [str(theirs.public_id)], "show": "deleted",
+            "confirm": "yes"}
+    response = singer_browser.submit("/songs/", data, action="/songs/bulk")
+    assert response.status_code == 409  # nothing of theirs was found to restore
+    assert "Their trash" not in response.get_data(as_text=True)
+    db_session.expire_all()
+    assert db_session.get(Song, theirs.id).deleted_at is not None
+
+
+def test_singer_bulk_deletes_and_restores_own_songs(singer_browser, users, genre, db_session):
+    songs = [make_song(db_session, artist=users.singer, genre=genre, title=f"Own {n}")
+             for n in range(3)]
+    db_session.commit()
+    ids = [str(s.public_id) for s in songs]
+    response = singer_browser.submit("/songs/", {"action": "delete", "ids": ids,
+                                                 "confirm": "yes"}, action="/songs/bulk")
+    assert response.status_code == 302
+    assert "Deleted 3 songs." in singer_browser.get("/songs/").get_data(as_text=True)
+    response = singer_browser.submit("/songs/", {"action": "restore", "ids": ids,
+                                                 "show": "deleted", "confirm": "yes"},
+                                     action="/songs/bulk")
+    assert response.status_code == 302
+    db_session.expire_all()
+    assert all(db_session.get(Song, s.id).deleted_at is None for s in songs)
+    assert db_session.scalar(select(func.count()).select_from(AuditEvent).where(
+        AuditEvent.action.in_(["record.deleted", "record.restored"]))) == 6
+
+
+# --- history, export, filters, sorting ------------------------------------------------------------
+def test_history_lists_every_change_with_before_and_after(singer_browser, users, genre,
+                                                          db_session):
+    other_genre = make_genre(db_session, name="Other Genre")
+    db_session.commit()
+    assert singer_browser.submit("/songs/new", song_data(genre)).status_code == 302
+    (song,) = songs_titled(db_session, "Blue Hour")
+    url = f"/songs/{song.public_id}/edit"
+    data = form_values(singer_browser.get(url).get_data(as_text=True))
+    data.update(title="Blue Hour II", genre=str(other_genre.public_id))
+    assert singer_browser.submit(url, data).status_code == 302
+    page = singer_browser.get(f"/songs/{song.public_id}/history").get_data(as_text=True)
+    assert page.index("Changed") < page.index("Created")  # newest first
+    for before, after in (("Blue Hour", "Blue Hour II"), ("Test Pop", "Other Genre")):
+        assert f'<td data-label="Before">{before}</td>' in page
+        assert f'<td data-label="After">{after}</td>' in page
+    assert str(genre.public_id) not in page  # related rows by name
+
+
+def test_export_holds_the_singers_songs_in_words(singer_browser, users, genre, db_session):
+    import csv
+    import io
+
+    make_song(db_session, artist=users.singer, genre=genre, title="Exported",
+              duration_seconds=225, isrc="USRC12400042", status=SongStatus.published,
+              is_explicit=True)
+    make_song(db_session, artist=users.other_singer, genre=genre, title="Not mine")
+    db_session.commit()
+    rows = list(csv.DictReader(io.StringIO(
+        singer_browser.get("/songs/export.csv").get_data(as_text=True))))
+    assert [row["Title"] for row in rows] == ["Exported"]
+    row = rows[0]
+    assert (row["Artist"], row["Genre"], row["Duration"], row["Isrc"], row["Status"],
+            row["Explicit"]) == ("Sia Singer", "Test Pop", "3:45", "USRC12400042",
+                                 "published", "Yes")
+
+
+def test_release_date_range_and_sorting(admin_browser, users, genre, db_session):
+    from datetime import date
+
+    early = make_song(db_session, artist=users.singer, genre=genre, title="Early",
+                      release_date=date(2020, 1, 1), duration_seconds=300)
+    middle = make_song(db_session, artist=users.singer, genre=genre, title="Middle",
+                       release_date=date(2022, 6, 15), duration_seconds=100)
+    late = make_song(db_session, artist=users.singer, genre=genre, title="Late",
+                     release_date=date(2024, 12, 31), duration_seconds=200)
+    db_session.commit()
+
+    def ids(query):
+        return public_ids(admin_browser.get(f"/songs/?{query}").get_data(as_text=True), "songs")
+
+    assert set(ids("release_date_from=2021-01-01&release_date_to=2024-12-31")) == {
+        str(middle.public_id), str(late.public_id)}
+    assert ids("release_date_from=2022-06-15&release_date_to=2022-06-15") == [
+        str(middle.public_id)]
+    assert ids("sort=duration") == [str(s.public_id) for s in (middle, late, early)]
+    assert ids("sort=-release") == [str(s.public_id) for s in (late, middle, early)]
+    assert ids("sort=title") == [str(s.public_id) for s in (early, late, middle)]
+    for bad in ("release_date_from=2024-13-01", "release_date_to=yesterday", "sort=lyrics"):
+        assert admin_browser.get(f"/songs/?{bad}").status_code == 200, bad

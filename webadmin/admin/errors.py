@@ -155,12 +155,14 @@ def field_error_for(admin: ModelAdmin, exc: DBAPIError, obj: Any | None) -> Fiel
     name = constraint_of(exc)
     if name and name in admin.constraint_messages:
         field, template = admin.constraint_messages[name]
-        values = {c.key: getattr(obj, c.key, None) for c in admin.model_cls.__table__.columns} \
+        values = {c.key: value for c in admin.model_cls.__table__.columns
+                  if (value := getattr(obj, c.key, None)) is not None} \
             if obj is not None else {}
         try:
             return FieldError(field, template.format(**values))
-        except (KeyError, IndexError, ValueError):
-            return FieldError(field, template)
+        except (KeyError, IndexError, ValueError):  # the values are unknown: say it plainly
+            return FieldError(field, f"Another {admin.singular} already uses this value."
+                              if name.startswith("uq_") else GENERIC_CONFLICT)
     if name and name.startswith("uq_"):
         return FieldError(None, f"Another {admin.singular} already uses one of these values.")
     if name == FOREIGN_KEY or (name or "").startswith("fk_"):
