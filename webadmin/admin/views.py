@@ -173,8 +173,9 @@ def _redirect_after_save(admin: ModelAdmin, obj: Any) -> Any:
 
 def _render_form(admin: ModelAdmin, form: FlaskForm, obj: Any, status: int,
                  conflict: list[dict[str, str]] | None = None) -> Any:
+    details = admin.readonly_details(db_session(), obj) if obj is not None else []
     return render_template("admin/form.html", admin=admin, form=form, obj=obj,
-                           conflict=conflict, page_title=(
+                           conflict=conflict, details=details, page_title=(
                                f"Edit {admin.singular}" if obj is not None
                                else f"Add {admin.singular}")), status
 
@@ -208,6 +209,8 @@ def create_view(admin: ModelAdmin) -> Any:
 def edit_view(admin: ModelAdmin, public_id: str) -> Any:
     me, session = user(), db_session()
     obj = get_object(admin, public_id)
+    if request.method == "POST" and admin.save_as_new and "_saveasnew" in request.form:
+        return create_view(admin)  # a copy: the edited values become a new row
     if request.method != "POST":
         form = admin.get_form(me, obj)
         form.version_id.data = str(obj.version_id)
@@ -392,7 +395,7 @@ def bulk_view(admin: ModelAdmin) -> Any:
     done, skipped = _apply_bulk(admin, session, me, action, rows)
     session.commit()
     verb = "Deleted" if action == "delete" else "Restored"
-    noun = admin.singular if done == 1 else admin.label.lower()
+    noun = admin.singular if done == 1 else admin.plural
     flash(f"{verb} {done} {noun}.", "success" if done else "warning")
     for label, reason in skipped[:10]:
         flash(f"“{label}” was skipped: {reason}", "warning")
