@@ -121,6 +121,7 @@ class Pages:
     def __call__(self, width: int = 1280, height: int = 860) -> Journey:
         context = self.browser.new_context(viewport={"width": width, "height": height},
                                            accept_downloads=True)
+        context.set_default_timeout(10_000)
         journey = Journey(context.new_page(), self.base)
         self.journeys.append(journey)
         return journey

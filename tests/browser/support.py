@@ -94,6 +94,9 @@ class Journey:
         response = navigation.value
         if status is not None:
             assert response.status == status, (self.page.url, response.status)
+        else:  # a save that should go through: say what the form complained about
+            summary = self.page.locator("[data-error-summary]")
+            assert not summary.count(), (self.page.url, summary.inner_text())
         return response
 
     def flash(self) -> str:
