@@ -5,14 +5,18 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import UTC, datetime
+from html import unescape
 from html.parser import HTMLParser
 from typing import Any
 
 from flask import Flask
-from sqlalchemy import event
+from sqlalchemy import event, select, update
+from sqlalchemy.orm import Session
 
 from tests.helpers import Browser
 from webadmin.db import get_db
+from webadmin.models import AuditEvent
 
 UUID_RE = r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}"
 
@@ -119,3 +123,50 @@ def count_statements(app: Flask) -> Iterator[list[str]]:
         yield statements
     finally:
         event.remove(engine, "before_cursor_execute", before)
+
+
+def meanwhile(session: Session, row: Any, **values: Any) -> None:
+    """Another person's committed write to ``row``, landing just before the request's first
+    flush (after the view read the row): the row changes in the database and its version
+    moves on, while the request's copy keeps the version it read — exactly the interleaving
+    of two requests racing on one row."""
+    table = type(row).__table__
+    other_statement_meanwhile(session, update(table).where(table.c.id == row.id).values(
+        version_id=table.c.version_id + 1, **values))
+
+
+def other_statement_meanwhile(session: Session, statement: Any) -> None:
+    """``statement``, committed by someone else just before the request's first flush.
+
+    The tests share one connection, so the request's rollback would undo the other write too;
+    it is applied again after that rollback, as a committed write would stay."""
+    applied: list[Any] = []
+
+    def other_write(flushing: Session, *_args: Any) -> None:
+        connection = flushing.connection()
+        connection.execute(statement)
+        applied.append(connection)
+
+    def still_there(_session: Session, _previous: Any) -> None:
+        if applied:
+            applied.pop().execute(statement)
+
+    event.listen(session, "before_flush", other_write, once=True)
+    event.listen(session, "after_soft_rollback", still_there)
+
+
+def deleted_meanwhile(session: Session, row: Any) -> None:
+    meanwhile(session, row, deleted_at=datetime.now(UTC))
+
+
+def conflict_rows(html: str) -> list[tuple[str, str, str]]:
+    """(field label, saved by someone else, yours) of the conflict page's "What changed"."""
+    return [(unescape(label), unescape(theirs), unescape(yours)) for label, theirs, yours in
+            re.findall(r'<td data-label="Field">(.*?)</td>\s*<td data-label="Theirs">(.*?)</td>'
+                       r'\s*<td data-label="Yours">(.*?)</td>', html, re.S)]
+
+
+def audit_actions(session: Session, row: Any) -> list[str]:
+    session.expire_all()
+    return list(session.scalars(select(AuditEvent.action).where(
+        AuditEvent.target_public_id == str(row.public_id)).order_by(AuditEvent.id)))

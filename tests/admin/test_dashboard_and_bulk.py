@@ -83,9 +83,11 @@ def test_restore_refused_when_a_live_duplicate_exists(admin_browser, users, db_s
     db_session.commit()
     data = {"action": "restore", "ids": [str(old.public_id)], "show": "deleted",
             "confirm": "yes"}
-    assert admin_browser.submit("/songs/", data, action="/songs/bulk").status_code == 302
-    page = admin_browser.get("/songs/?show=deleted").get_data(as_text=True)
-    assert "was skipped: This artist already has a song titled" in page
+    response = admin_browser.submit("/songs/", data, action="/songs/bulk")
+    assert response.status_code == 409  # nothing was restored: a page that says why
+    page = response.get_data(as_text=True)
+    assert "Nothing was restored" in page
+    assert "“Twin” was skipped: This artist already has a song titled “Twin”." in page
     db_session.expire_all()
     assert db_session.get(Song, old.id).deleted_at is not None
 

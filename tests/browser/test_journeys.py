@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.support import ADMIN, SINGER, SINGER_OTHER
+from tests.browser.support import ADMIN, SINGER
 from tests.browser.test_page_types import public_id
 
 pytestmark = pytest.mark.browser

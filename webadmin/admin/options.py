@@ -269,7 +269,9 @@ class ModelAdmin:
 
     def get_form(self, user: User, obj: Model | None, formdata: Any = None) -> FlaskForm:
         form_cls = self.get_form_class(user, obj)
-        form = form_cls(formdata=formdata, obj=obj) if formdata is not None else form_cls(obj=obj)
+        # formdata=None explicitly: Flask-WTF would otherwise read request.form during a POST
+        # and a form meant to show the row (the conflict page's "theirs") would show the input.
+        form = form_cls(formdata=formdata, obj=obj)
         self.prepare_form(form, user, obj)
         return form
 

@@ -4,10 +4,14 @@ lookup. Each reads rows through ``admin.base_query(user)`` and writes through th
 
 from __future__ import annotations
 
+import base64
 import csv
+import hashlib
 import io
+import json
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, date, datetime
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlencode
@@ -26,16 +30,23 @@ from flask import (
 )
 from flask_login import current_user
 from flask_wtf import FlaskForm
-from sqlalchemy import select
-from sqlalchemy.exc import DBAPIError
-from sqlalchemy.orm import Session
+from sqlalchemy import inspect, select
+from sqlalchemy.exc import DataError, DBAPIError, IntegrityError, SQLAlchemyError
+from sqlalchemy.orm import Session, SessionTransaction
 from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.datastructures import MultiDict
 from werkzeug.exceptions import NotFound
+from wtforms import SelectField
 
 from ..db import session as db_session
 from ..models import AuditEvent, User
-from .errors import attach, field_error_for
+from .errors import (
+    GENERIC_CONFLICT,
+    GENERIC_DATA_ERROR,
+    attach,
+    constraint_of,
+    field_error_for,
+)
 from .filters import RelatedFilter
 from .forms import AdminForm, RelatedField
 from .options import PER_PAGE_CHOICES, FieldError
@@ -156,7 +167,134 @@ def _sort_link(admin: ModelAdmin, params: Any, args: MultiDict[str, str],
             "active": active, "descending": params.descending if active else None}
 
 
+# --- the one write path -------------------------------------------------------------------------
+class WriteRefused(Exception):
+    """A write that did not happen; everything it did was rolled back.
+
+    ``status`` says why and picks the answer: 422, a value was refused (``error`` names the
+    field and says why); 409, the row changed meanwhile (``current`` is the row as it is now);
+    404, the row is gone (``deleted`` is the soft-deleted row when the user may still see it).
+    """
+
+    def __init__(self, status: int, error: FieldError | None = None, *, current: Any = None,
+                 deleted: Any = None) -> None:
+        super().__init__(status)
+        self.status = status
+        self.error = error or FieldError(None, GENERIC_CONFLICT)
+        self.current = current
+        self.deleted = deleted
+
+
+@contextmanager
+def committed_write(admin: ModelAdmin, obj: Any = None, *, nested: bool = False
+                    ) -> Iterator[None]:
+    """Run the block's writes and commit them (``nested``: release a savepoint, for one row of
+    a bulk action). A refusal — a rule (FieldError), a constraint or a value the database
+    refused (IntegrityError, DataError), a row that changed or vanished under the UPDATE
+    (StaleDataError) — rolls the block back and raises WriteRefused. Every write view goes
+    through here; connection errors are not refusals and propagate (the outage page)."""
+    session = db_session()
+    key = _public_id_of(obj)
+    savepoint = session.begin_nested() if nested else None
+    try:
+        yield
+        if savepoint is not None:
+            savepoint.commit()
+        else:
+            session.commit()
+    except FieldError as error:
+        _undo(session, savepoint)
+        raise WriteRefused(422, error) from None
+    except StaleDataError:
+        _undo(session, savepoint)
+        raise _row_now(admin, key) from None
+    except (IntegrityError, DataError) as exc:
+        error = _refusal_message(admin, exc, obj)  # before the rollback expires obj's values
+        _undo(session, savepoint)
+        _log_refusal(admin, exc)
+        raise WriteRefused(422, error) from None
+
+
+def _public_id_of(obj: Any) -> uuid.UUID | None:
+    if obj is None or inspect(obj).persistent is False:
+        return None
+    return obj.public_id  # type: ignore[no-any-return]
+
+
+def _undo(session: Session, savepoint: SessionTransaction | None) -> None:
+    """Roll back the block: its savepoint only (a failed flush may have done so already;
+    then this just closes it), or the request's transaction."""
+    if savepoint is not None:
+        savepoint.rollback()
+    else:
+        session.rollback()
+
+
+def _refusal_message(admin: ModelAdmin, exc: DBAPIError, obj: Any) -> FieldError:
+    try:
+        return field_error_for(admin, exc, obj)
+    except SQLAlchemyError:  # obj's values could not be read: a message without them
+        return FieldError(None, GENERIC_CONFLICT if isinstance(exc, IntegrityError)
+                          else GENERIC_DATA_ERROR)
+
+
+def _row_now(admin: ModelAdmin, key: uuid.UUID | None) -> WriteRefused:
+    """After a StaleDataError: the row as it is now — live (409) or deleted or gone (404)."""
+    if key is None:
+        return WriteRefused(409)
+    me, session = user(), db_session()
+    for deleted in (False, True):
+        stmt = admin.base_query(me, deleted=deleted).where(admin.model_cls.public_id == key)
+        row = session.scalars(stmt.execution_options(populate_existing=True)).one_or_none()
+        if row is not None:
+            return WriteRefused(404, deleted=row) if deleted else WriteRefused(409, current=row)
+    return WriteRefused(404)
+
+
+def get_live_object(admin: ModelAdmin, public_id: str) -> Any:
+    """The live row for a write. A row of the user's scope that was deleted raises
+    WriteRefused(404) naming it (the page can say so and offer to restore); any other unknown
+    id is a plain 404."""
+    try:
+        return get_object(admin, public_id)
+    except NotFound:
+        raise WriteRefused(404, deleted=get_object(admin, public_id, deleted=True)) from None
+
+
+def may_restore(admin: ModelAdmin, row: Any) -> bool:
+    return row is not None and row.deleted_at is not None and \
+        "restore" in admin.get_bulk_actions(user(), deleted=True)
+
+
+def refusal_page(admin: ModelAdmin, refused: WriteRefused, *, retry_url: str | None = None,
+                 list_url: str | None = None, heading: str | None = None,
+                 skipped: list[tuple[str, str]] | None = None) -> Any:
+    """The page for a write refused outside a form: "deleted meanwhile" (404, with a restore
+    button when the user may), "changed meanwhile" (409, with links to look and retry), or
+    the refusal's message."""
+    row = refused.deleted if refused.status == 404 else refused.current
+    if heading is None:
+        heading = (f"This {admin.singular} was deleted meanwhile" if refused.status == 404
+                   else f"Someone else changed this {admin.singular} meanwhile"
+                   if refused.status == 409 and refused.current is not None
+                   else "Nothing was changed")
+    return render_template(
+        "admin/refused.html", admin=admin, refused=refused, row=row, heading=heading,
+        skipped=skipped or [], retry_url=retry_url,
+        list_url=list_url or url_for(f"{admin.name}.list"),
+        restorable=may_restore(admin, refused.deleted),
+        edit_url=(url_for(f"{admin.name}.edit", public_id=row.public_id)
+                  if row is not None and row.deleted_at is None and admin.form is not None
+                  else None),
+        page_title=heading), refused.status
+
+
 # --- create / edit ----------------------------------------------------------------------------
+SEEN_FIELD = "_seen"  # the form's starting point: a fingerprint of each field as it was shown
+MAX_SEEN_LENGTH = 8192
+SHOWN_LENGTH = 300
+
+
 def prepare_related(admin: ModelAdmin, form: FlaskForm, session: Session, me: User) -> None:
     for field in form:
         if isinstance(field, RelatedField):
@@ -171,13 +309,35 @@ def _redirect_after_save(admin: ModelAdmin, obj: Any) -> Any:
     return redirect(url_for(f"{admin.name}.list"))
 
 
-def _render_form(admin: ModelAdmin, form: FlaskForm, obj: Any, status: int,
-                 conflict: list[dict[str, str]] | None = None) -> Any:
+def _render_form(admin: ModelAdmin, form: FlaskForm, obj: Any, status: int, *,
+                 conflict: list[dict[str, str]] | None = None, seen: str | None = None,
+                 gone: Any = None) -> Any:
+    shown = obj if obj is not None else gone
     details = admin.readonly_details(db_session(), obj) if obj is not None else []
-    return render_template("admin/form.html", admin=admin, form=form, obj=obj,
-                           conflict=conflict, details=details, page_title=(
-                               f"Edit {admin.singular}" if obj is not None
-                               else f"Add {admin.singular}")), status
+    title = (admin.row_label(shown) if shown is not None
+             else f"Deleted {admin.singular}" if status == 404 else f"Add {admin.singular}")
+    return render_template("admin/form.html", admin=admin, form=form, obj=obj, gone=gone,
+                           heading=title, conflict=conflict, seen=seen, details=details,
+                           restorable=may_restore(admin, gone),
+                           page_title=(f"Edit {admin.singular}" if shown is not None
+                                       else f"Add {admin.singular}")), status
+
+
+def _refused_form(admin: ModelAdmin, form: AdminForm, obj: Any, refused: WriteRefused,
+                  me: User) -> Any:
+    """A refused save answered on the form, the user's input kept: the field error (422),
+    the conflict with what changed (409), or "deleted while you were editing" (404)."""
+    if refused.status == 409 and refused.current is not None:
+        return _conflict(admin, form, refused.current, me)
+    if refused.status == 404:
+        form.form_errors.append(
+            f"This {admin.singular} was deleted while you were editing it. Nothing of yours "
+            "was saved; your input is kept below"
+            + (f". Restore the {admin.singular} (below), then save again."
+               if may_restore(admin, refused.deleted) else "."))
+        return _render_form(admin, form, None, 404, gone=refused.deleted)
+    attach(form, refused.error)
+    return _render_form(admin, form, obj, 422, seen=request.form.get(SEEN_FIELD))
 
 
 def create_view(admin: ModelAdmin) -> Any:
@@ -186,64 +346,49 @@ def create_view(admin: ModelAdmin) -> Any:
     me, session = user(), db_session()
     form = admin.get_form(me, None, request.form if request.method == "POST" else None)
     prepare_related(admin, form, session, me)
-    if request.method == "POST":
-        if form.validate():
-            obj = admin.model_cls()
-            try:
-                admin.save(session, obj, form, me, created=True)
-                session.commit()
-            except FieldError as error:
-                session.rollback()
-                attach(form, error)
-            except DBAPIError as exc:
-                session.rollback()
-                _log_refusal(admin, exc)
-                attach(form, field_error_for(admin, exc, obj))
-            else:
-                flash(f"Added {admin.singular} “{admin.row_label(obj)}”.", "success")
-                return _redirect_after_save(admin, obj)
+    if request.method != "POST":
+        return _render_form(admin, form, None, 200)
+    if not form.validate():
         return _render_form(admin, form, None, 422)
-    return _render_form(admin, form, None, 200)
+    obj = admin.model_cls()
+    try:
+        with committed_write(admin, obj):
+            admin.save(session, obj, form, me, created=True)
+    except WriteRefused as refused:
+        return _refused_form(admin, form, None, refused, me)
+    flash(f"Added {admin.singular} “{admin.row_label(obj)}”.", "success")
+    return _redirect_after_save(admin, obj)
 
 
 def edit_view(admin: ModelAdmin, public_id: str) -> Any:
     me, session = user(), db_session()
-    obj = get_object(admin, public_id)
+    try:
+        obj = get_live_object(admin, public_id)
+    except WriteRefused as refused:
+        if request.method != "POST":
+            return refusal_page(admin, refused)
+        form = admin.get_form(me, refused.deleted, request.form)
+        prepare_related(admin, form, session, me)
+        return _refused_form(admin, form, None, refused, me)
     if request.method == "POST" and admin.save_as_new and "_saveasnew" in request.form:
         return create_view(admin)  # a copy: the edited values become a new row
     if request.method != "POST":
         form = admin.get_form(me, obj)
         form.version_id.data = str(obj.version_id)
         prepare_related(admin, form, session, me)
-        return _render_form(admin, form, obj, 200)
+        return _render_form(admin, form, obj, 200, seen=_seen_token(form))
 
     form = admin.get_form(me, obj, request.form)
     prepare_related(admin, form, session, me)
     if not form.validate():
-        return _render_form(admin, form, obj, 422)
+        return _render_form(admin, form, obj, 422, seen=request.form.get(SEEN_FIELD))
     if form.submitted_version != obj.version_id:
         return _conflict(admin, form, obj, me)
     try:
-        changes = admin.save(session, obj, form, me, created=False)
-        session.commit()
-    except FieldError as error:
-        session.rollback()
-        attach(form, error)
-        return _render_form(admin, form, obj, 422)
-    except StaleDataError:
-        session.rollback()
-        current = db_session().scalars(admin.base_query(me).where(
-            admin.model_cls.public_id == obj.public_id).execution_options(
-                populate_existing=True)).one_or_none()
-        if current is None:
-            flash(f"This {admin.singular} was deleted by someone else.", "error")
-            return redirect(url_for(f"{admin.name}.list"))
-        return _conflict(admin, form, current, me)
-    except DBAPIError as exc:
-        session.rollback()
-        _log_refusal(admin, exc)
-        attach(form, field_error_for(admin, exc, obj))
-        return _render_form(admin, form, obj, 422)
+        with committed_write(admin, obj):
+            changes = admin.save(session, obj, form, me, created=False)
+    except WriteRefused as refused:
+        return _refused_form(admin, form, obj, refused, me)
     if changes:
         flash(f"Saved {admin.singular} “{admin.row_label(obj)}”.", "success")
     else:
@@ -252,43 +397,84 @@ def edit_view(admin: ModelAdmin, public_id: str) -> Any:
 
 
 def _conflict(admin: ModelAdmin, form: AdminForm, current: Any, me: User) -> Any:
-    """Someone saved since this form was opened: keep the user's input, show both versions,
-    and let a second Save (now based on the current version) overwrite knowingly."""
+    """Someone saved since this form was opened: keep the user's input and list exactly the
+    fields the other save changed — the form's starting point (``_seen``) against the row
+    now — with the values they saved beside the user's. A second Save (now based on the
+    current version) overwrites knowingly."""
     theirs = admin.get_form(me, current)
-    prepare_related(admin, theirs, db_session(), me)
+    started = _read_seen(request.form.get(SEEN_FIELD))
     changed = []
     for field in form.data_fields():
         other = theirs._fields.get(field.name)
         if other is None:
             continue
-        mine, their_value = _shown(field), _shown(other)
-        if mine != their_value:
-            changed.append({"label": field.label.text, "theirs": their_value, "yours": mine})
+        moved = (started.get(field.name) != _fingerprint(other) if started is not None
+                 else _identity(field) != _identity(other))  # no starting point: vs. the input
+        if moved:
+            changed.append({"label": field.label.text, "theirs": readable(other),
+                            "yours": readable(field)})
     form.version_id.data = str(current.version_id)
     form.version_id.raw_data = [str(current.version_id)]
     form.form_errors.append(
         f"Someone else saved this {admin.singular} while you were editing it. Nothing of yours "
         "was saved. Review their values below; save again to replace them with yours.")
-    return _render_form(admin, form, current, 409, conflict=changed)
+    return _render_form(admin, form, current, 409, conflict=changed, seen=_seen_token(theirs))
 
 
-def _shown(field: Any) -> str:
+def readable(field: Any) -> str:
+    """A form field's value as a person reads it: a related row by its name, a choice by its
+    label, yes/no, and otherwise as the form shows it (a duration as m:ss, a price as 10.99)."""
     if isinstance(field, RelatedField):
-        if field.data is not None:
-            return field.source.label(field.data)
-        return field.raw or "—"
-    if field.type == "BooleanField":
-        return "Yes" if field.data else "No"
-    if field.type == "PasswordField":
-        return "(hidden)"
-    value = field._value() if hasattr(field, "_value") else field.data
-    return display(value)
+        text = field.source.label(field.data) if field.data is not None else (field.raw or "")
+    elif field.type == "BooleanField":
+        text = display(bool(field.data))
+    elif field.type == "PasswordField":
+        text = "(hidden)"
+    elif isinstance(field, SelectField):
+        text = next((str(choice.label) for choice in field.iter_choices() if choice.selected),
+                    display(field.data))
+    else:
+        text = display(field._value() if hasattr(field, "_value") else field.data)
+    text = text or "—"
+    return text if len(text) <= SHOWN_LENGTH else text[:SHOWN_LENGTH - 1] + "…"
+
+
+def _identity(field: Any) -> str:
+    """What makes two values of a field the same (a related row by its id, not its name)."""
+    if isinstance(field, RelatedField):
+        return f"row:{field.data.public_id}" if field.data is not None else ""
+    if field.type in {"BooleanField", "PasswordField"} or isinstance(field, SelectField):
+        return readable(field)
+    return display(field._value() if hasattr(field, "_value") else field.data)
+
+
+def _fingerprint(field: Any) -> str:
+    return hashlib.sha256(_identity(field).encode("utf-8", "surrogatepass")).hexdigest()[:16]
+
+
+def _seen_token(form: AdminForm) -> str:
+    """The starting point of an edit form, carried by the page: a short fingerprint of each
+    field's value (not the values: a page stays small and a lyrics field is not doubled)."""
+    prints = {field.name: _fingerprint(field) for field in form.data_fields()}
+    return base64.urlsafe_b64encode(json.dumps(prints, sort_keys=True).encode()).decode()
+
+
+def _read_seen(raw: str | None) -> dict[str, str] | None:
+    """The submitted starting point; None when missing or not one this app wrote."""
+    if not raw or len(raw) > MAX_SEEN_LENGTH:
+        return None
+    try:
+        prints = json.loads(base64.urlsafe_b64decode(raw.encode("ascii")))
+    except (ValueError, TypeError):
+        return None
+    if not isinstance(prints, dict) or not all(
+            isinstance(k, str) and isinstance(v, str) for k, v in prints.items()):
+        return None
+    return prints
 
 
 def _log_refusal(admin: ModelAdmin, exc: DBAPIError) -> None:
     """Log the refusal without the statement, its parameters or the database's message."""
-    from .errors import constraint_of
-
     current_app.logger.warning("%s: database refused a write (%s, constraint=%s)",
                                admin.name, type(exc.orig).__name__, constraint_of(exc))
 
@@ -302,25 +488,36 @@ def delete_view(admin: ModelAdmin, public_id: str) -> Any:
     if not admin.can_delete:
         abort(404)
     me, session = user(), db_session()
-    obj = get_object(admin, public_id)
+    try:
+        obj = get_live_object(admin, public_id)
+    except WriteRefused as refused:
+        return refusal_page(admin, refused)
+    form = ConfirmForm()
     impact = admin.delete_impact(session, obj, me)
     blocked = [item for item in impact if item.blocks]
-    form = ConfirmForm()
+    notice = None
+    status = 400 if request.method == "POST" else 200
     if request.method == "POST" and form.validate():
-        if blocked:
-            for item in blocked:
-                flash(item.message, "error")
-            status = 409
-        else:
+        status = 409
+        if not blocked:
             label = admin.row_label(obj)
-            admin.soft_delete(session, obj, me)
-            session.commit()
-            flash(f"Deleted {admin.singular} “{label}”.", "success")
-            return redirect(url_for(f"{admin.name}.list"))
-    else:
-        status = 400 if request.method == "POST" else 200
+            try:
+                with committed_write(admin, obj):
+                    admin.soft_delete(session, obj, me)
+            except WriteRefused as refused:
+                if refused.status == 404:
+                    return refusal_page(admin, refused)
+                obj = refused.current or obj
+                notice = (f"Someone else changed this {admin.singular} while you were "
+                          "confirming; it was not deleted. Check it and confirm again."
+                          if refused.current is not None else refused.error.message)
+                impact = admin.delete_impact(session, obj, me)
+                blocked = [item for item in impact if item.blocks]
+            else:
+                flash(f"Deleted {admin.singular} “{label}”.", "success")
+                return redirect(url_for(f"{admin.name}.list"))
     return render_template("admin/confirm_delete.html", admin=admin, obj=obj, form=form,
-                           impact=impact, blocked=blocked,
+                           impact=impact, blocked=blocked, notice=notice,
                            page_title=f"Delete {admin.singular}"), status
 
 
@@ -354,6 +551,10 @@ def _history_value(values: Any, index: int) -> str:
 
 
 # --- bulk actions -----------------------------------------------------------------------------
+BULK_VERBS = {"delete": "deleted", "restore": "restored", "export": "exported"}
+VANISHED = "deleted, restored or changed by someone else meanwhile"
+
+
 def bulk_view(admin: ModelAdmin) -> Any:
     me, session = user(), db_session()
     deleted = request.form.get("show") == "deleted"
@@ -365,10 +566,10 @@ def bulk_view(admin: ModelAdmin) -> Any:
     if len(raw_ids) > MAX_BULK_ROWS:
         flash(f"Select at most {MAX_BULK_ROWS} rows at a time.", "error")
         return redirect(list_url)
-    keys = []
+    keys = set()
     for raw in raw_ids:
         try:
-            keys.append(uuid.UUID(raw))
+            keys.add(uuid.UUID(raw))
         except ValueError:
             continue
     rows = []
@@ -376,6 +577,11 @@ def bulk_view(admin: ModelAdmin) -> Any:
         stmt = admin.base_query(me, deleted=deleted).where(admin.model_cls.public_id.in_(keys))
         rows = list(session.scalars(stmt.options(*admin.eager_options())
                                     .order_by(admin.model_cls.id)).unique())
+    verb = BULK_VERBS[action]
+    if not rows and keys:  # everything selected moved on since the list was shown
+        return refusal_page(admin, WriteRefused(409, FieldError(None, (
+            f"The selected {admin.label.lower()} were {VANISHED}."))),
+            heading=f"Nothing was {verb}", list_url=list_url)
     if not rows:
         flash("Select at least one row first.", "warning")
         return redirect(list_url)
@@ -392,18 +598,29 @@ def bulk_view(admin: ModelAdmin) -> Any:
                                action=action, blocked=blocked, deleted=deleted,
                                list_url=list_url, form=ConfirmForm(),
                                page_title=f"{action.capitalize()} {admin.label.lower()}")
-    done, skipped = _apply_bulk(admin, session, me, action, rows)
-    session.commit()
-    verb = "Deleted" if action == "delete" else "Restored"
+    try:
+        with committed_write(admin):
+            done, skipped = _apply_bulk(admin, session, me, action, rows)
+    except WriteRefused as refused:
+        return refusal_page(admin, refused, heading=f"Nothing was {verb}", list_url=list_url)
+    if not done:
+        return refusal_page(admin, WriteRefused(409, FieldError(None, "")),
+                            heading=f"Nothing was {verb}", skipped=skipped, list_url=list_url)
     noun = admin.singular if done == 1 else admin.plural
-    flash(f"{verb} {done} {noun}.", "success" if done else "warning")
+    flash(f"{verb.capitalize()} {done} {noun}.", "success")
     for label, reason in skipped[:10]:
         flash(f"“{label}” was skipped: {reason}", "warning")
+    if len(rows) < len(keys):
+        missing = len(keys) - len(rows)
+        flash(f"{missing} of the selected {admin.label.lower()} "
+              f"{'was' if missing == 1 else 'were'} {VANISHED}, and skipped.", "warning")
     return redirect(list_url)
 
 
 def _apply_bulk(admin: ModelAdmin, session: Session, me: User, action: str,
                 rows: list[Any]) -> tuple[int, list[tuple[str, str]]]:
+    """Each row in its own savepoint: a refused row is skipped (with the reason), the others
+    go through; the caller commits them together."""
     done, skipped = 0, []
     for obj in rows:
         label = admin.row_label(obj)
@@ -412,22 +629,29 @@ def _apply_bulk(admin: ModelAdmin, session: Session, me: User, action: str,
             if reasons:
                 skipped.append((label, " ".join(reasons)))
                 continue
-        savepoint = session.begin_nested()
         try:
-            if action == "delete":
-                admin.soft_delete(session, obj, me)
-            else:
-                admin.restore(session, obj, me)
-            savepoint.commit()
+            with committed_write(admin, obj, nested=True):
+                if action == "delete":
+                    admin.soft_delete(session, obj, me)
+                else:
+                    admin.restore(session, obj, me)
+        except WriteRefused as refused:
+            skipped.append((label, _skip_reason(refused, action)))
+        else:
             done += 1
-        except FieldError as error:
-            savepoint.rollback()
-            skipped.append((label, error.message))
-        except DBAPIError as exc:
-            savepoint.rollback()
-            _log_refusal(admin, exc)
-            skipped.append((label, field_error_for(admin, exc, None).message))
     return done, skipped
+
+
+def _skip_reason(refused: WriteRefused, action: str) -> str:
+    if refused.status == 422:
+        return refused.error.message
+    if refused.status == 404 and refused.deleted is None:
+        return "it no longer exists."
+    if action == "delete" and refused.status == 404:
+        return "someone else deleted it meanwhile."
+    if action == "restore" and refused.status == 409:
+        return "someone else restored it meanwhile."
+    return "someone else changed it meanwhile; try again."
 
 
 # --- export -----------------------------------------------------------------------------------

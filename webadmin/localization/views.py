@@ -18,10 +18,10 @@ from flask import (
     url_for,
 )
 from flask_login import current_user
-from sqlalchemy.exc import IntegrityError
 from werkzeug.datastructures import FileStorage
 
 from ..admin.text import clean_text
+from ..admin.views import WriteRefused, committed_write
 from ..auth.permissions import allow
 from ..db import session as db_session
 from ..services import audit
@@ -124,16 +124,15 @@ def register(bp: Blueprint, admin: LocalizationAdmin) -> None:
             flash("Import canceled; nothing was written.", "info")
             return redirect(url_for("localization.import_strings"))
         try:
-            result = apply_import(session, staged.locale, staged.rows)
-            staging.discard(session, form.token.data)  # applied at most once
-            audit.record(session, "localization.imported", actor=current_user,
-                         target_type="localization_string", target_label=staged.locale,
-                         details={"locale": staged.locale, "file": staged.filename,
-                                  "created": result.created, "updated": result.updated,
-                                  "unchanged": result.unchanged})
-            session.commit()
-        except IntegrityError:
-            session.rollback()
+            with committed_write(admin):  # a string changed or added meanwhile: nothing written
+                result = apply_import(session, staged.locale, staged.rows)
+                staging.discard(session, form.token.data)  # applied at most once
+                audit.record(session, "localization.imported", actor=current_user,
+                             target_type="localization_string", target_label=staged.locale,
+                             details={"locale": staged.locale, "file": staged.filename,
+                                      "created": result.created, "updated": result.updated,
+                                      "unchanged": result.unchanged})
+        except WriteRefused:
             current_app.logger.warning("localization import for %s collided with another "
                                        "write; nothing written", staged.locale)
             flash("Someone changed these strings at the same time; nothing was written. "
