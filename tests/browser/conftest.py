@@ -32,8 +32,6 @@ from tests.conftest import make_test_app
 from tests.helpers import free_port
 from webadmin.db import get_db
 
-pytestmark = pytest.mark.browser
-
 
 def empty_every_table(url: str) -> None:
     from webadmin.models import Base

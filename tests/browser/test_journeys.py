@@ -137,6 +137,9 @@ def test_singer_journey(open_page, live_server):
     page.locator("[data-error-summary] a", has_text="Duration").click()
     assert journey.focused()["id"] == "duration_seconds"
     page.get_by_label("Duration").fill("3:45")
+    page.keyboard.press("Tab")  # on to the date picker: its focus ring shows too
+    assert journey.focused()["id"] == "release_date"
+    assert page.evaluate("getComputedStyle(document.activeElement).outlineStyle") == "solid"
     journey.save()
     expect(page.get_by_role("status")).to_contain_text("Harbour Lights")
 
@@ -244,3 +247,23 @@ def test_phone_width(open_page, live_server):
     assert save["width"] > 300
     journey.check("song edit")
     journey.sign_out()
+
+
+def test_desktop_lists_keep_the_primary_column_on_one_line(open_page, live_server):
+    journey = open_page(1280, 860)
+    page = journey.page
+    journey.sign_in(ADMIN)
+    for path in ("/songs/", "/users/", "/localization/", "/config/"):
+        journey.goto(path)
+        heights = page.evaluate(
+            "() => [...document.querySelectorAll('tbody tr')].map(tr => {"
+            " const cell = tr.querySelector('td.select + td') || tr.querySelector('td');"
+            " return [cell.getBoundingClientRect().height,"
+            " parseFloat(getComputedStyle(cell).lineHeight)]; })")
+        assert heights, path
+        for height, line in heights:
+            assert height < 2 * line + 20, (path, height, line)  # one line plus padding
+    # Each dashboard card is a link to its list.
+    journey.goto("/")
+    page.get_by_role("link", name=re.compile(r"^Localization \d")).click()
+    page.wait_for_url(live_server.url + "/localization/")
