@@ -1,4 +1,6 @@
-"""Screenshots of the songs list and the song form at desktop and phone width.
+"""Screenshots of the pages people use most, at desktop and phone width: the songs list, the
+song form with an error in place, an edit form (fieldsets, read-only details), the conflict page,
+a row's history, the dashboard and the phone navigation.
 
     .venv/bin/python scripts/screenshots.py            # writes docs/screenshots/*.png
 
@@ -21,9 +23,9 @@ sys.path.insert(0, str(ROOT))
 from playwright.sync_api import Page, sync_playwright  # noqa: E402
 from werkzeug.serving import make_server  # noqa: E402
 
+from tests.browser.support import CHROMIUM, CHROMIUM_ARGS  # noqa: E402
+
 OUT = ROOT / "docs" / "screenshots"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--no-first-run"]
 WIDTHS = {"desktop": (1280, 860), "phone": (390, 844)}
 ADMIN_EMAIL, ADMIN_PASSWORD = "admin@example.com", "admin-password-123"
 
@@ -61,13 +63,18 @@ def sign_in(page: Page, base: str) -> None:
 def capture(page: Page, base: str, suffix: str) -> list[Path]:
     shots = []
 
-    def shot(name: str) -> None:
+    def shot(name: str, *, full_page: bool = True) -> None:
         path = OUT / f"{name}-{suffix}.png"
-        page.screenshot(path=str(path), full_page=True)
+        page.screenshot(path=str(path), full_page=full_page)
         shots.append(path)
 
+    page.goto(f"{base}/")
+    shot("dashboard")
     page.goto(f"{base}/songs/?per_page=10")
     shot("songs-list")
+    if suffix == "phone":  # the section navigation, every section on view
+        page.goto(f"{base}/localization/")
+        shot("phone-navigation", full_page=False)
     page.goto(f"{base}/songs/new")
     page.fill("#title", "Northern Lights")
     page.select_option("#artist", index=1)
@@ -76,7 +83,29 @@ def capture(page: Page, base: str, suffix: str) -> list[Path]:
     page.fill("#isrc", "us-rc1-24-00042")
     page.click("button[name=_save]")
     shot("song-form")
+    page.goto(f"{base}/plans/?q=premium")
+    page.locator("tbody a").first.click()
+    shot("plan-form")
+    conflict(page, base, shot)
+    page.goto(f"{base}/songs/?per_page=10")
+    page.locator("tbody tr").first.get_by_role("link", name="History").click()
+    shot("history")
     return shots
+
+
+def conflict(page: Page, base: str, shot) -> None:
+    """Two tabs edit one song; the second save gets the conflict page."""
+    page.goto(f"{base}/songs/?per_page=10")
+    page.locator("tbody a").first.click()
+    edit_url = page.url
+    other = page.context.new_page()
+    other.goto(edit_url)
+    other.fill("#title", other.input_value("#title") + " (remastered)")
+    other.click("button[name=_save]")
+    other.close()
+    page.fill("#title", page.input_value("#title") + " (live)")
+    page.click("button[name=_save]")
+    shot("conflict")
 
 
 def main() -> int:
@@ -89,7 +118,7 @@ def main() -> int:
         thread.start()
         try:
             with sync_playwright() as playwright:
-                browser = playwright.chromium.launch(executable_path="/usr/bin/chromium",
+                browser = playwright.chromium.launch(executable_path=CHROMIUM,
                                                      args=CHROMIUM_ARGS)
                 try:
                     for suffix, (width, height) in WIDTHS.items():

@@ -1,6 +1,39 @@
 // Small progressive enhancements; every page works without this file.
 (function () {
   "use strict";
+  // After a failed submit, focus goes to the error summary (or, on a form without one, to the
+  // first invalid field) so keyboard and screen-reader users start where the problem is.
+  function focusField(field) {
+    if (!field) return false;
+    if (!field.matches("input, select, textarea, button")) {
+      field = field.querySelector("input, select, textarea, button");  // a radio or checkbox group
+      if (!field) return false;
+    }
+    field.focus();
+    field.scrollIntoView({ block: "center" });
+    return true;
+  }
+  function focusFirstProblem() {
+    var summary = document.querySelector("[data-error-summary]");
+    if (summary) {
+      summary.focus();
+      return;
+    }
+    var invalid = document.querySelector("main [aria-invalid='true']");
+    if (invalid) focusField(invalid);
+  }
+  if (document.readyState === "loading") {
+    document.addEventListener("DOMContentLoaded", focusFirstProblem);
+  } else {
+    focusFirstProblem();
+  }
+  // The summary's entries link to their fields: move the focus there, not just the scroll.
+  document.addEventListener("click", function (event) {
+    var link = event.target.closest("[data-error-summary] a[href^='#']");
+    if (link && focusField(document.getElementById(decodeURIComponent(link.hash.slice(1))))) {
+      event.preventDefault();
+    }
+  });
   // Confirm buttons carrying data-confirm (bulk actions still have a server-side confirmation step).
   document.addEventListener("click", function (event) {
     var target = event.target.closest("[data-confirm]");

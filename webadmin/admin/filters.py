@@ -16,7 +16,7 @@ from werkzeug.datastructures import MultiDict
 
 from ..models import User
 from .related import RelatedSource
-from .text import clean_text
+from .text import clean_text, display
 
 MAX_VALUES = 20
 BOUNDED_SELECT_LIMIT = 50
@@ -81,8 +81,7 @@ class ChoiceFilter(Filter):
         is_enum = isinstance(choices, type) and issubclass(choices, enum.Enum)
         self.enum = choices if is_enum else None
         if self.enum is not None:
-            self.choices = [(str(m.value), str(m.value).replace("_", " ").capitalize())
-                            for m in self.enum]
+            self.choices = [(str(m.value), display(m)) for m in self.enum]
         else:
             self.choices = [(str(v), str(lbl)) for v, lbl in choices]  # type: ignore[union-attr]
 

@@ -141,6 +141,7 @@ class ModelAdmin:
     name: ClassVar[str] = ""  # URL section and blueprint name, e.g. "songs"
     label: ClassVar[str] = ""  # "Songs"
     singular: ClassVar[str] = ""  # "song"
+    plural: ClassVar[str] = ""  # "songs" in captions ("42 songs"); default: singular + "s"
     roles: ClassVar[frozenset[UserRole] | set[UserRole]] = frozenset({UserRole.superadmin})
     nav_order: ClassVar[int] = 100
     list_display: ClassVar[Sequence[str | Column]] = ()
@@ -170,6 +171,11 @@ class ModelAdmin:
     unmapped_fields: ClassVar[frozenset[str] | set[str]] = frozenset()  # form-only fields
     related_lists: ClassVar[Sequence[RelatedList]] = ()
     actions: ClassVar[Sequence[Action]] = ()
+    # The edit form: (legend, field names) groups (fields not named go last, unlegended);
+    # read-only facts shown beside it; whether "Save as new" copies the row.
+    fieldsets: ClassVar[Sequence[tuple[str | None, Sequence[str]]]] = ()
+    readonly_fields: ClassVar[Sequence[str]] = ("public_id", "created_at", "updated_at")
+    save_as_new: ClassVar[bool] = False
 
     # filled in by __init_subclass__
     _columns: ClassVar[tuple[Column, ...]] = ()
@@ -209,6 +215,7 @@ class ModelAdmin:
             cls._fail(f"name must match {SECTION_NAME.pattern}, got {cls.name!r}")
         cls.label = cls.label or cls.name.replace("_", " ").capitalize()
         cls.singular = cls.singular or cls.label.lower().rstrip("s")
+        cls.plural = cls.plural or cls.singular + "s"
         cls.roles = frozenset(cls.roles)
         cls.unmapped_fields = frozenset(cls.unmapped_fields)
         if not cls.roles or not all(isinstance(r, UserRole) for r in cls.roles):
@@ -265,6 +272,21 @@ class ModelAdmin:
         for action in cls.bulk_actions:
             if action not in BULK_ACTIONS:
                 cls._fail(f"bulk_actions: unknown action {action!r} (known: {BULK_ACTIONS})")
+        cls._check_form_layout()
+
+    @classmethod
+    def _check_form_layout(cls) -> None:
+        named = [name for _legend, names in cls.fieldsets for name in names]
+        for name in named:
+            if cls.form is None or not hasattr(cls.form, name):
+                cls._fail(f"fieldsets: the form has no field {name!r}")
+        if len(named) != len(set(named)):
+            cls._fail("fieldsets: a field is named twice")
+        for name in cls.readonly_fields:
+            if name not in cls.model.__mapper__.column_attrs or name in HIDDEN_COLUMNS:  # type: ignore[union-attr]
+                cls._fail(f"readonly_fields: {name!r} is not a shown column")
+        if cls.save_as_new and cls.form is None:
+            cls._fail("save_as_new needs a form")
 
     @classmethod
     def _check_owner(cls) -> None:
@@ -465,6 +487,42 @@ class ModelAdmin:
     def row_label(self, obj: Any) -> str:
         return str(obj)
 
+    def count_caption(self, count: Any) -> str:
+        """ "1 song", "42 songs", "1,000+ songs" (``count``: an int or a capped count)."""
+        exact = getattr(count, "value", count) == 1 and not getattr(count, "capped", False)
+        return f"{count} {self.singular if exact else self.plural}"
+
+    # --- the edit page ---------------------------------------------------------------------
+    def can_delete_object(self, user: User, obj: Any) -> bool:
+        """Whether the edit page offers Delete for ``obj`` (the delete view still checks)."""
+        return self.can_delete
+
+    def get_fieldsets(self, form: FlaskForm) -> list[tuple[str | None, list[Any]]]:
+        """The form's visible fields in their declared groups; undeclared fields last."""
+        visible = {f.name: f for f in form if f.type not in ("HiddenField", "CSRFTokenField")}
+        groups = [(legend, [visible.pop(n) for n in names if n in visible])
+                  for legend, names in self.fieldsets]
+        groups = [(legend, fields) for legend, fields in groups if fields]
+        if visible:
+            groups.append((None, list(visible.values())))
+        return groups
+
+    def readonly_details(self, session: Session, obj: Any) -> list[tuple[str, str]]:
+        """Facts shown beside the edit form: the read-only columns, and who changed the row
+        last (its newest audit entry)."""
+        from ..models import AuditEvent
+
+        details = [(_column_title(name), display(getattr(obj, name)))
+                   for name in self.readonly_fields]
+        last = session.scalars(
+            select(AuditEvent).where(AuditEvent.target_type == self.model_cls.__tablename__,
+                                     AuditEvent.target_public_id == str(obj.public_id))
+            .order_by(AuditEvent.occurred_at.desc(), AuditEvent.id.desc()).limit(1)).first()
+        if last is not None:
+            details.append(("Last change", f"{display(last.occurred_at)} by "
+                                           f"{last.actor_label or 'system'}"))
+        return details
+
     # --- the write path --------------------------------------------------------------------
     def populate(self, obj: Any, form: FlaskForm, user: User) -> None:
         """Copy form fields onto the row (fields named like model attributes; the class check
@@ -599,6 +657,13 @@ class ModelAdmin:
         "Set a new password". Default: the declared actions."""
         return [(a.label, url_for(f"{self.name}.action", public_id=obj.public_id, action=a.name))
                 for a in self.actions]
+
+
+READONLY_TITLES = {"public_id": "Public id", "created_at": "Created", "updated_at": "Updated"}
+
+
+def _column_title(name: str) -> str:
+    return READONLY_TITLES.get(name) or Column(name).title
 
 
 def format_cell(value: Any) -> str:

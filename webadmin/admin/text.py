@@ -45,7 +45,8 @@ def display(value: Any) -> str:
     if isinstance(value, bool):
         return "Yes" if value else "No"
     if isinstance(value, enum.Enum):
-        return str(value.value).replace("_", " ").capitalize()
+        label = getattr(value, "label", None)  # models.enums.LabelledEnum
+        return label if isinstance(label, str) else str(value.value).replace("_", " ").capitalize()
     if isinstance(value, datetime):
         return value.strftime("%Y-%m-%d %H:%M")
     if isinstance(value, date):

@@ -401,10 +401,11 @@ def _render_form(admin: ModelAdmin, form: FlaskForm, obj: Any, status: int, *,
                  conflict: list[dict[str, str]] | None = None, seen: str | None = None,
                  gone: Any = None) -> Any:
     shown = obj if obj is not None else gone
+    details = admin.readonly_details(db_session(), obj) if obj is not None else []
     title = (admin.row_label(shown) if shown is not None
              else f"Deleted {admin.singular}" if status == 404 else f"Add {admin.singular}")
     return render_template("admin/form.html", admin=admin, form=form, obj=obj, gone=gone,
-                           heading=title, conflict=conflict, seen=seen,
+                           heading=title, conflict=conflict, seen=seen, details=details,
                            restorable=may_restore(admin, gone),
                            page_title=(f"Edit {admin.singular}" if shown is not None
                                        else f"Add {admin.singular}")), status
@@ -459,6 +460,8 @@ def edit_view(admin: ModelAdmin, public_id: str) -> Any:
         form = admin.get_form(me, refused.deleted, request.form)
         prepare_related(admin, form, session, me)
         return _refused_form(admin, form, None, refused, me)
+    if request.method == "POST" and admin.save_as_new and "_saveasnew" in request.form:
+        return create_view(admin)  # a copy: the edited values become a new row
     if request.method != "POST":
         form = admin.get_form(me, obj)
         form.version_id.data = str(obj.version_id)
@@ -684,7 +687,7 @@ def bulk_view(admin: ModelAdmin) -> Any:
     if not done:
         return refusal_page(admin, WriteRefused(409, FieldError(None, "")),
                             heading=f"Nothing was {verb}", skipped=skipped, list_url=list_url)
-    noun = admin.singular if done == 1 else admin.label.lower()
+    noun = admin.singular if done == 1 else admin.plural
     flash(f"{verb.capitalize()} {done} {noun}.", "success")
     for label, reason in skipped[:10]:
         flash(f"“{label}” was skipped: {reason}", "warning")

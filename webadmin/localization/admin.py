@@ -79,5 +79,5 @@ class LocalizationAdmin(ModelAdmin):
 
     def extra_links(self, user: User) -> Iterable[tuple[str, str]]:
         return (("Missing translations", url_for("localization.missing")),
-                ("Import", url_for("localization.import_strings")),
-                ("Export", url_for("localization.export_strings")))
+                ("Import a locale file", url_for("localization.import_strings")),
+                ("Export a locale file", url_for("localization.export_strings")))

@@ -7,24 +7,33 @@ import enum
 from sqlalchemy import Enum as SAEnum
 
 
-class UserRole(enum.StrEnum):
+class LabelledEnum(enum.StrEnum):
+    """An enum whose members read as English in lists, filters and diffs (``member.label``);
+    override ``label`` where the value is an abbreviation."""
+
+    @property
+    def label(self) -> str:
+        return self.value.replace("_", " ").capitalize()
+
+
+class UserRole(LabelledEnum):
     superadmin = "superadmin"
     singer = "singer"
     listener = "listener"
 
 
-class SongStatus(enum.StrEnum):
+class SongStatus(LabelledEnum):
     draft = "draft"
     published = "published"
     archived = "archived"
 
 
-class BillingInterval(enum.StrEnum):
+class BillingInterval(LabelledEnum):
     month = "month"
     year = "year"
 
 
-class SubscriptionStatus(enum.StrEnum):
+class SubscriptionStatus(LabelledEnum):
     trialing = "trialing"
     active = "active"
     past_due = "past_due"
@@ -32,11 +41,18 @@ class SubscriptionStatus(enum.StrEnum):
     expired = "expired"
 
 
-class ConfigValueType(enum.StrEnum):
+class ConfigValueType(LabelledEnum):
     bool = "bool"
     int = "int"
     string = "string"
     json = "json"
+
+    @property
+    def label(self) -> str:
+        return CONFIG_TYPE_LABELS[self.value]
+
+
+CONFIG_TYPE_LABELS = {"bool": "Boolean", "int": "Integer", "string": "Text", "json": "JSON"}
 
 
 def enum_column_type(enum_cls: type[enum.Enum], name: str) -> SAEnum:

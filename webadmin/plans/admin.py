@@ -49,6 +49,10 @@ class PlanAdmin(ModelAdmin):
     change_formats = {"price_cents": format_price}
     related_lists = (RelatedList("subscriptions", "plan", "Subscribers", filter_param="plan",
                                  order_by=("-started_at",)),)
+    fieldsets = (("Plan", ("name", "code")),
+                 ("Price", ("price_cents", "currency", "billing_interval", "trial_days")),
+                 ("Availability", ("is_active", "is_public")))
+    save_as_new = True  # "Premium" → "Premium yearly": copy, change the code and the price
     constraint_messages = {
         "uq_subscription_plan_code_live": ("code", "A plan with code “{code}” already exists."),
         "ck_subscription_plan_price_not_negative": ("price_cents",

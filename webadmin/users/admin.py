@@ -100,8 +100,13 @@ class UserAdmin(ModelAdmin):
             raise FieldError(None, exc.message) from exc
         super().soft_delete(session, obj, user)
 
+    def can_delete_object(self, user: User, obj: Any) -> bool:
+        return obj.id != user.id  # your own account: never offered (and refused by the views)
+
     def object_links(self, user: User, obj: Any) -> Iterable[tuple[str, str]]:
         links = [("Set a new password", url_for("users.set_password", public_id=obj.public_id))]
+        if obj.id == user.id:
+            return links
         if obj.is_active:
             links.append(("Deactivate", url_for("users.deactivate", public_id=obj.public_id)))
         else:
