@@ -397,16 +397,17 @@ def _redirect_after_save(admin: ModelAdmin, obj: Any) -> Any:
     return redirect(url_for(f"{admin.name}.list"))
 
 
-def _render_form(admin: ModelAdmin, form: FlaskForm, obj: Any, status: int, *,
-                 conflict: list[dict[str, str]] | None = None, seen: str | None = None,
-                 gone: Any = None) -> Any:
+def render_form(admin: ModelAdmin, form: FlaskForm, obj: Any, status: int, *,
+                conflict: list[dict[str, str]] | None = None, seen: str | None = None,
+                gone: Any = None, **context: Any) -> Any:
+    """The create/edit page (also the media views' page with an upload error, ``context``)."""
     shown = obj if obj is not None else gone
     details = admin.readonly_details(db_session(), obj) if obj is not None else []
     title = (admin.row_label(shown) if shown is not None
              else f"Deleted {admin.singular}" if status == 404 else f"Add {admin.singular}")
     return render_template("admin/form.html", admin=admin, form=form, obj=obj, gone=gone,
                            heading=title, conflict=conflict, seen=seen, details=details,
-                           restorable=may_restore(admin, gone),
+                           restorable=may_restore(admin, gone), **context,
                            page_title=(f"Edit {admin.singular}" if shown is not None
                                        else f"Add {admin.singular}")), status
 
@@ -425,9 +426,9 @@ def _refused_form(admin: ModelAdmin, form: AdminForm, obj: Any, refused: WriteRe
                 if may_restore(admin, refused.deleted) else "")
         form.form_errors.append(
             f"{what}. Nothing of yours was saved; your input is kept below.{then}")
-        return _render_form(admin, form, None, 404, gone=refused.deleted)
+        return render_form(admin, form, None, 404, gone=refused.deleted)
     attach(form, refused.error)
-    return _render_form(admin, form, obj, 422, seen=request.form.get(SEEN_FIELD))
+    return render_form(admin, form, obj, 422, seen=request.form.get(SEEN_FIELD))
 
 
 def create_view(admin: ModelAdmin) -> Any:
@@ -437,9 +438,9 @@ def create_view(admin: ModelAdmin) -> Any:
     form = admin.get_form(me, None, request.form if request.method == "POST" else None)
     prepare_related(admin, form, session, me)
     if request.method != "POST":
-        return _render_form(admin, form, None, 200)
+        return render_form(admin, form, None, 200)
     if not form.validate():
-        return _render_form(admin, form, None, 422)
+        return render_form(admin, form, None, 422)
     obj = admin.model_cls()
     try:
         with committed_write(admin, obj):
@@ -466,12 +467,12 @@ def edit_view(admin: ModelAdmin, public_id: str) -> Any:
         form = admin.get_form(me, obj)
         form.version_id.data = str(obj.version_id)
         prepare_related(admin, form, session, me)
-        return _render_form(admin, form, obj, 200, seen=_seen_token(form))
+        return render_form(admin, form, obj, 200, seen=seen_token(form))
 
     form = admin.get_form(me, obj, request.form)
     prepare_related(admin, form, session, me)
     if not form.validate():
-        return _render_form(admin, form, obj, 422, seen=request.form.get(SEEN_FIELD))
+        return render_form(admin, form, obj, 422, seen=request.form.get(SEEN_FIELD))
     if form.submitted_version != obj.version_id:
         return _conflict(admin, form, obj, me)
     try:
@@ -508,7 +509,7 @@ def _conflict(admin: ModelAdmin, form: AdminForm, current: Any, me: User) -> Any
     form.form_errors.append(
         f"Someone else saved this {admin.singular} while you were editing it. Nothing of yours "
         "was saved. Review their values below; save again to replace them with yours.")
-    return _render_form(admin, form, current, 409, conflict=changed, seen=_seen_token(theirs))
+    return render_form(admin, form, current, 409, conflict=changed, seen=seen_token(theirs))
 
 
 def readable(field: Any) -> str:
@@ -542,7 +543,7 @@ def _fingerprint(field: Any) -> str:
     return hashlib.sha256(_identity(field).encode("utf-8", "surrogatepass")).hexdigest()[:16]
 
 
-def _seen_token(form: AdminForm) -> str:
+def seen_token(form: AdminForm) -> str:
     """The starting point of an edit form, carried by the page: a short fingerprint of each
     field's value (not the values: a page stays small and a lyrics field is not doubled)."""
     prints = {field.name: _fingerprint(field) for field in form.data_fields()}

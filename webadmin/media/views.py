@@ -32,7 +32,7 @@ from werkzeug.datastructures import ContentRange
 from werkzeug.exceptions import RequestEntityTooLarge
 
 from ..admin import site
-from ..admin.views import get_object, prepare_related, user
+from ..admin.views import get_object, prepare_related, render_form, seen_token, user
 from ..auth.permissions import allow
 from ..db import session as db_session
 from ..models import UserRole
@@ -244,6 +244,4 @@ def edit_page(admin: Any, obj: Any, media_errors: dict[str, str], status: int) -
     form = admin.get_form(me, obj)
     form.version_id.data = str(obj.version_id)
     prepare_related(admin, form, session, me)
-    return render_template("admin/form.html", admin=admin, form=form, obj=obj, conflict=None,
-                           media_errors=media_errors,
-                           page_title=f"Edit {admin.singular}"), status
+    return render_form(admin, form, obj, status, seen=seen_token(form), media_errors=media_errors)
