@@ -25,6 +25,7 @@ echo "==> loading reference and demo data"
 .venv/bin/flask seed --demo
 .venv/bin/flask create-superadmin --email "$ADMIN_EMAIL" --password "$ADMIN_PASSWORD" --name "Demo Admin" >/dev/null
 
+.venv/bin/python -c 'import os; from webadmin.config import describe_throttling_store as d; print("==> " + d(os.environ))'
 cat <<MSG
 
   webadmin is running at  http://$HOST:$PORT/login

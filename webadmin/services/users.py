@@ -30,15 +30,21 @@ def create_user(session: Session, *, email: str, display_name: str, password: st
     return user
 
 
+def end_sessions(user: User) -> None:
+    """Every session of the user, every copy of its cookie, stops matching at its next request:
+    the token sessions carry is replaced (sign-out, password change, deactivation, ...)."""
+    user.session_token = new_session_token()
+
+
 def set_password(user: User, password: str) -> None:
     """New password; every existing session of the user stops matching."""
     user.password_hash = hash_password(password)
-    user.session_token = new_session_token()
+    end_sessions(user)
 
 
 def deactivate(user: User) -> None:
     user.is_active = False
-    user.session_token = new_session_token()
+    end_sessions(user)
 
 
 def ensure_superadmin(session: Session, *, email: str, password: str,
@@ -109,7 +115,7 @@ def change_role(session: Session, actor: User | None, user: User, role: UserRole
     before = user.role
     user.role = role
     # A role change ends the user's sessions: what they may do has changed.
-    user.session_token = new_session_token()
+    end_sessions(user)
     record(session, "user.role_changed", actor=actor, target=user,
            changes={"role": [before.value, role.value]})
     return True
@@ -141,4 +147,4 @@ def set_user_password(session: Session, actor: User | None, user: User, password
 def soft_delete_user(session: Session, actor: User | None, user: User) -> None:
     """Guard rails only; the admin layer's write path stamps ``deleted_at`` and records it."""
     check_removal(session, actor, user, verb="delete")
-    user.session_token = new_session_token()
+    end_sessions(user)

@@ -1,0 +1,24 @@
+"""What the auth tests ask a browser: who is signed in, as the app itself sees it."""
+
+from __future__ import annotations
+
+import html
+import re
+
+from tests.helpers import Browser
+
+# The account page names its account for password managers (templates/auth/password.html).
+ACCOUNT_EMAIL = re.compile(r'name="username" value="([^"]*)"')
+
+
+def signed_in_email(browser: Browser) -> str | None:
+    """The email of the account this browser's session belongs to, read from the account page
+    (rendered from ``current_user``); None when the page sends the visitor to sign in."""
+    page = browser.get("/account/password")
+    if page.status_code == 302:
+        assert page.headers["Location"].startswith("/login"), page.headers["Location"]
+        return None
+    assert page.status_code == 200, page.status_code
+    match = ACCOUNT_EMAIL.search(page.get_data(as_text=True))
+    assert match, "the account page names no account"
+    return html.unescape(match.group(1))

@@ -1,0 +1,156 @@
+"""The sign-in limit holds when the guesses arrive all at once.
+
+N wrong passwords are sent at the same moment from N threads (each its own client, all released
+by one barrier), against an app with real commits, counting in memory:// and in Redis. The
+password check is instrumented: it counts every verification (wrong password and unknown account
+alike) and takes a while, so that every request is in flight together. However many arrive, no
+more than LOGIN_MAX_ATTEMPTS passwords may be checked per account, nor per client address.
+
+PostgreSQL only: the failed attempts' audit entries are committed by concurrent threads, which
+SQLite answers with "database is locked" (503) — the stores themselves are tested under threads on
+both backends in test_attempt_budgets.py.
+"""
+
+from __future__ import annotations
+
+import secrets
+import threading
+import time
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+
+import pytest
+from flask import Flask
+
+from tests.conftest import make_test_app
+from tests.helpers import DEFAULT_PASSWORD, Browser
+from webadmin.auth import passwords
+from webadmin.db import get_db
+from webadmin.models import UserRole
+from webadmin.services.users import create_user
+
+pytestmark = pytest.mark.postgres_only
+
+LIMIT = 5
+GUESSES = 40
+REDIS_URI = "redis://127.0.0.1:6379/11"
+WRONG = "a wrong password guess"
+
+
+def redis_answers() -> bool:
+    try:
+        import redis
+
+        client = redis.Redis.from_url(REDIS_URI, socket_connect_timeout=1)
+        try:
+            return bool(client.ping())
+        finally:
+            client.close()
+    except Exception:  # noqa: BLE001 - no Redis: the parameter is skipped
+        return False
+
+
+STORES = [
+    pytest.param("memory://", id="memory"),
+    pytest.param(REDIS_URI, id="redis",
+                 marks=pytest.mark.skipif(not redis_answers(), reason="no Redis on :6379")),
+]
+
+
+@pytest.fixture(params=STORES)
+def live_app(request, migrated_database: str, committing_engine) -> Iterator[Flask]:
+    """An app committing for real (threads need their own connections), throttling in the
+    parametrized store; ``committing_engine`` empties the tables afterwards."""
+    app = make_test_app(migrated_database, RATELIMIT_STORAGE_URI=request.param,
+                        LOGIN_MAX_ATTEMPTS=LIMIT, LOGIN_LOCK_SECONDS=60)
+    try:
+        yield app
+    finally:
+        get_db(app).session.remove()
+        get_db(app).engine.dispose()
+
+
+def make_account(app: Flask) -> str:
+    """A singer whose email no earlier run used (the Redis store outlives a test run)."""
+    email = f"parallel-{secrets.token_hex(6)}@example.test"
+    with app.app_context():
+        session = get_db(app).session()
+        create_user(session, email=email, display_name="Parallel Test",
+                    password=DEFAULT_PASSWORD, role=UserRole.singer)
+        session.commit()
+        get_db(app).session.remove()
+    return email
+
+
+def random_address() -> str:
+    return f"10.{secrets.randbelow(250)}.{secrets.randbelow(250)}.{secrets.randbelow(250)}"
+
+
+@pytest.fixture
+def verifications(monkeypatch) -> list[str]:
+    """Every password verification (wrong password or unknown account), each taking 0.2 s."""
+    checked: list[str] = []
+    lock = threading.Lock()
+    real = passwords.check_password_hash
+
+    def counting(stored: str, password: str) -> bool:
+        with lock:
+            checked.append(password)
+        time.sleep(0.2)
+        return real(stored, password) if password == DEFAULT_PASSWORD else False
+
+    monkeypatch.setattr(passwords, "check_password_hash", counting)
+    return checked
+
+
+def all_at_once(app: Flask, attempts: list[tuple[str, str, str]]) -> list[int]:
+    """POST /login for every (address, email, password) at the same moment; the statuses."""
+    browsers = []
+    for address, _email, _password in attempts:
+        client = app.test_client()
+        client.environ_base["REMOTE_ADDR"] = address
+        browser = Browser(client)
+        browsers.append((browser, browser.token_for("/login")))
+    start = threading.Barrier(len(attempts))
+
+    def send(index: int) -> int:
+        (browser, token), (_address, email, password) = browsers[index], attempts[index]
+        start.wait(timeout=30)
+        return browser.client.post("/login", data={"email": email, "password": password,
+                                                   "csrf_token": token}).status_code
+
+    with ThreadPoolExecutor(max_workers=len(attempts)) as pool:
+        return list(pool.map(send, range(len(attempts)), timeout=120))
+
+
+def test_parallel_guesses_for_one_account_check_at_most_the_limit(live_app, verifications):
+    """Every guess from another address (a botnet, or a proxy's rotating X-Forwarded-For)."""
+    email = make_account(live_app)
+    statuses = all_at_once(live_app, [(random_address(), email, WRONG)
+                                      for _ in range(GUESSES)])
+    assert len(verifications) <= LIMIT, f"{len(verifications)} passwords checked"
+    assert sorted(statuses) == [200] * len(verifications) + [429] * (GUESSES - len(verifications))
+    assert len(verifications) == LIMIT  # and the budget was all used, not refused early
+    # The account stays locked for the right password too.
+    assert Browser(live_app.test_client()).login(email).status_code == 429
+
+
+def test_parallel_guesses_from_one_address_check_at_most_the_limit(live_app, verifications):
+    """One address spraying many accounts (unknown ones cost a verification too)."""
+    address = random_address()
+    statuses = all_at_once(live_app, [
+        (address, f"spray-{secrets.token_hex(6)}@example.test", WRONG) for _ in range(GUESSES)])
+    assert len(verifications) == LIMIT, f"{len(verifications)} passwords checked"
+    assert statuses.count(429) == GUESSES - LIMIT
+
+
+def test_right_passwords_in_parallel_do_not_use_up_the_budget(live_app, verifications):
+    """Successful sign-ins give their attempt back, even when they overlap with each other."""
+    email = make_account(live_app)
+    statuses = all_at_once(live_app, [(random_address(), email, DEFAULT_PASSWORD)
+                                      for _ in range(LIMIT)])
+    assert statuses == [302] * LIMIT
+    # The whole budget is still there for the owner's typos.
+    browser = Browser(live_app.test_client())
+    assert [browser.login(email, WRONG).status_code for _ in range(LIMIT)] == [200] * LIMIT
+    assert browser.login(email, WRONG).status_code == 429
