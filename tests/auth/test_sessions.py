@@ -265,5 +265,5 @@ def test_the_account_page_says_when_this_session_ends(app, users):
     browser = Browser(app.test_client())
     browser.login(users.singer.email)
     html = browser.get("/account/password").get_data(as_text=True)
-    assert "This session ends" in html
+    assert "This session ends at" in html and "or after 8 hours without use." in html
     assert csrf_token_from(html.split("Sign out everywhere else", 1)[0].rsplit("<form", 1)[1])

@@ -21,12 +21,13 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 from flask import Flask
+from sqlalchemy import func, select
 
 from tests.conftest import make_test_app
 from tests.helpers import DEFAULT_PASSWORD, Browser
 from webadmin.auth import passwords
 from webadmin.db import get_db
-from webadmin.models import UserRole
+from webadmin.models import AuditEvent, UserRole
 from webadmin.services.users import create_user
 
 pytestmark = pytest.mark.postgres_only
@@ -82,8 +83,25 @@ def make_account(app: Flask) -> str:
     return email
 
 
+def audit_count(app: Flask, action: str) -> int:
+    with app.app_context():
+        session = get_db(app).session()
+        try:
+            return session.scalar(select(func.count()).select_from(AuditEvent).where(
+                AuditEvent.action == action))
+        finally:
+            get_db(app).session.remove()
+
+
 def random_address() -> str:
     return f"10.{secrets.randbelow(250)}.{secrets.randbelow(250)}.{secrets.randbelow(250)}"
+
+
+def browser_from(app: Flask, address: str | None = None) -> Browser:
+    """A client at an address of its own: the Redis store outlives one test's app."""
+    client = app.test_client()
+    client.environ_base["REMOTE_ADDR"] = address or random_address()
+    return Browser(client)
 
 
 @pytest.fixture
@@ -107,9 +125,7 @@ def all_at_once(app: Flask, attempts: list[tuple[str, str, str]]) -> list[int]:
     """POST /login for every (address, email, password) at the same moment; the statuses."""
     browsers = []
     for address, _email, _password in attempts:
-        client = app.test_client()
-        client.environ_base["REMOTE_ADDR"] = address
-        browser = Browser(client)
+        browser = browser_from(app, address)
         browsers.append((browser, browser.token_for("/login")))
     start = threading.Barrier(len(attempts))
 
@@ -132,7 +148,10 @@ def test_parallel_guesses_for_one_account_check_at_most_the_limit(live_app, veri
     assert sorted(statuses) == [200] * len(verifications) + [429] * (GUESSES - len(verifications))
     assert len(verifications) == LIMIT  # and the budget was all used, not refused early
     # The account stays locked for the right password too.
-    assert Browser(live_app.test_client()).login(email).status_code == 429
+    assert browser_from(live_app).login(email).status_code == 429
+    # 36 refusals of one lock, from 36 addresses at once: one audit entry.
+    assert audit_count(live_app, "auth.sign_in_throttled") == 1
+    assert audit_count(live_app, "auth.sign_in_failed") == LIMIT
 
 
 def test_parallel_guesses_from_one_address_check_at_most_the_limit(live_app, verifications):
@@ -151,6 +170,34 @@ def test_right_passwords_in_parallel_do_not_use_up_the_budget(live_app, verifica
                                       for _ in range(LIMIT)])
     assert statuses == [302] * LIMIT
     # The whole budget is still there for the owner's typos.
-    browser = Browser(live_app.test_client())
+    browser = browser_from(live_app)
     assert [browser.login(email, WRONG).status_code for _ in range(LIMIT)] == [200] * LIMIT
     assert browser.login(email, WRONG).status_code == 429
+
+
+def test_parallel_wrong_current_passwords_on_the_password_page_check_at_most_the_limit(
+        live_app, verifications):
+    """A borrowed session firing guesses at /account/password all at once: the account budget."""
+    email = make_account(live_app)
+    owner = browser_from(live_app)
+    assert owner.login(email).status_code == 302
+    token = owner.token_for("/account/password")  # puts the CSRF secret in the session
+    cookie = owner.client.get_cookie(live_app.config["SESSION_COOKIE_NAME"]).value
+    verifications.clear()  # the sign-in's own check
+    start = threading.Barrier(GUESSES)
+
+    def guess(_n: int) -> int:
+        client = browser_from(live_app).client
+        client.set_cookie(live_app.config["SESSION_COOKIE_NAME"], cookie)
+        start.wait(timeout=30)
+        return client.post("/account/password", data={
+            "csrf_token": token, "current_password": WRONG,
+            "new_password": "a new long password", "confirm": "a new long password"}).status_code
+
+    with ThreadPoolExecutor(max_workers=GUESSES) as pool:
+        statuses = list(pool.map(guess, range(GUESSES), timeout=120))
+    assert len(verifications) == LIMIT, f"{len(verifications)} passwords checked"
+    assert sorted(statuses) == [200] * LIMIT + [429] * (GUESSES - LIMIT)
+    assert audit_count(live_app, "auth.password_change_throttled") == 1
+    # Signing in to the account is locked as well.
+    assert browser_from(live_app).login(email).status_code == 429

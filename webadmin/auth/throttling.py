@@ -93,8 +93,11 @@ def first_report_of_this_lock(refused: TooManyAttempts) -> bool:
 
 
 def describe_wait(seconds: int) -> str:
+    """A duration in words, rounded up: "40 seconds", "15 minutes", "8 hours"."""
     if seconds < 60:
         return f"{seconds} second{'s' if seconds != 1 else ''}"
+    if seconds >= 2 * 3600 and seconds % 3600 == 0:
+        return f"{seconds // 3600} hours"
     minutes = math.ceil(seconds / 60)
     return f"{minutes} minute{'s' if minutes != 1 else ''}"
 

@@ -187,7 +187,8 @@ def render_password_page(form: PasswordChangeForm) -> str:
     ends = sessions.deadline(current_app, session)
     return render_template(
         "auth/password.html", form=form, page_title="Change password",
-        session_ends=None if ends is None else datetime.fromtimestamp(ends, tz=UTC))
+        session_ends=None if ends is None else datetime.fromtimestamp(ends, tz=UTC),
+        idle_lifetime=describe_wait(current_app.config["SESSION_LIFETIME_MINUTES"] * 60))
 
 
 @bp.route("/account/password", methods=["GET", "POST"])
