@@ -22,3 +22,22 @@ def signed_in_email(browser: Browser) -> str | None:
     match = ACCOUNT_EMAIL.search(page.get_data(as_text=True))
     assert match, "the account page names no account"
     return html.unescape(match.group(1))
+
+
+# The Redis database the auth tests count in; keys are unique per run (random emails, addresses,
+# prefixes) and expire with their window.
+REDIS_URI = "redis://127.0.0.1:6379/11"
+
+
+def redis_answers() -> bool:
+    """Whether a Redis answers at REDIS_URI (tests needing it are skipped otherwise)."""
+    try:
+        import redis
+
+        client = redis.Redis.from_url(REDIS_URI, socket_connect_timeout=1)
+        try:
+            return bool(client.ping())
+        finally:
+            client.close()
+    except Exception:  # noqa: BLE001 - any failure means: no Redis here
+        return False

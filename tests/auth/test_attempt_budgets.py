@@ -14,6 +14,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
+from tests.auth.support import REDIS_URI
 from tests.helpers import free_port
 from webadmin.auth.attempts import (
     FallbackBudgets,
@@ -24,8 +25,6 @@ from webadmin.auth.attempts import (
     budgets_for,
 )
 
-REDIS_URI = "redis://127.0.0.1:6379/11"
-
 
 class FakeClock:
     def __init__(self) -> None:
@@ -33,18 +32,6 @@ class FakeClock:
 
     def __call__(self) -> float:
         return self.now
-
-
-@pytest.fixture(scope="module")
-def redis_client():
-    redis = pytest.importorskip("redis")
-    client = redis.Redis.from_url(REDIS_URI, socket_connect_timeout=1)
-    try:
-        client.ping()
-    except redis.exceptions.ConnectionError:
-        pytest.skip("no Redis on 127.0.0.1:6379")
-    yield client
-    client.close()
 
 
 @pytest.fixture(params=["memory", "redis"])

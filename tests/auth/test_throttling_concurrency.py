@@ -23,6 +23,7 @@ import pytest
 from flask import Flask
 from sqlalchemy import func, select
 
+from tests.auth.support import REDIS_URI, redis_answers
 from tests.conftest import make_test_app
 from tests.helpers import DEFAULT_PASSWORD, Browser
 from webadmin.auth import passwords
@@ -34,21 +35,8 @@ pytestmark = pytest.mark.postgres_only
 
 LIMIT = 5
 GUESSES = 40
-REDIS_URI = "redis://127.0.0.1:6379/11"
 WRONG = "a wrong password guess"
 
-
-def redis_answers() -> bool:
-    try:
-        import redis
-
-        client = redis.Redis.from_url(REDIS_URI, socket_connect_timeout=1)
-        try:
-            return bool(client.ping())
-        finally:
-            client.close()
-    except Exception:  # noqa: BLE001 - no Redis: the parameter is skipped
-        return False
 
 
 STORES = [

@@ -18,6 +18,7 @@ import pytest
 from flask import Flask
 from sqlalchemy import Connection
 
+from tests.auth.support import REDIS_URI
 from tests.conftest import make_test_app
 from tests.helpers import (
     DEFAULT_PASSWORD,
@@ -31,21 +32,7 @@ from webadmin.db import get_db
 from webadmin.models import UserRole
 from webadmin.services.users import create_user
 
-redis = pytest.importorskip("redis")
-
-REDIS_URI = "redis://127.0.0.1:6379/11"
 WRONG = "not the right password"
-
-
-@pytest.fixture(scope="module")
-def redis_client():
-    client = redis.Redis.from_url(REDIS_URI, socket_connect_timeout=1)
-    try:
-        client.ping()
-    except redis.exceptions.ConnectionError:
-        pytest.skip("no Redis on 127.0.0.1:6379")
-    yield client
-    client.close()
 
 
 def make_worker(database_url: str) -> Flask:
