@@ -8,14 +8,28 @@ with Redis it starts and says where attempts are counted.
 
 from __future__ import annotations
 
+import secrets
 import subprocess
+import threading
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
+from sqlalchemy import create_engine, func, select
 
-from tests.production.servers import GUNICORN, gunicorn_env, start_gunicorn
+from tests.auth.support import REDIS_URI
+from tests.helpers import csrf_token_from
+from tests.production.servers import (
+    GUNICORN,
+    HttpClient,
+    create_superadmin,
+    dedicated_database,
+    gunicorn_env,
+    start_gunicorn,
+)
 from webadmin import PROJECT_ROOT
 from webadmin.config import describe_throttling_store, per_process_throttling_problem
+from webadmin.models import AuditEvent
 
 REFUSAL = "counts sign-in attempts in each worker process on its own"
 
@@ -69,10 +83,51 @@ def test_production_refuses_two_workers_counting_in_memory(tmp_path, args, env):
 @pytest.mark.slow
 def test_production_starts_two_workers_counting_in_redis(tmp_path):
     env = gunicorn_env(f"sqlite:///{tmp_path / 'unused.db'}",
-                       RATELIMIT_STORAGE_URI="redis://127.0.0.1:6379/11")
+                       RATELIMIT_STORAGE_URI=REDIS_URI)
     server = start_gunicorn(tmp_path, env)  # waits for both workers and /healthz
     try:
         assert len(server.workers()) == 2
     finally:
         server.stop()
     assert "sign-in attempts are counted in Redis at 127.0.0.1:6379/11" in server.logs()
+
+
+@pytest.mark.slow
+@pytest.mark.postgres_only  # two workers committing failed attempts at once: SQLite locks
+def test_two_workers_behind_a_proxy_check_at_most_the_limit_together(
+        tmp_path, database_url, redis_client):
+    """The reported attack, end to end: gunicorn with 2 workers x 4 threads counting in Redis,
+    one trusted proxy hop, 40 wrong passwords for one account sent at once, each with another
+    X-Forwarded-For. Every checked wrong password leaves one auth.sign_in_failed entry."""
+    limit, guesses = 5, 40
+    with dedicated_database(database_url, "workers", tmp_path / "db") as url:
+        email = f"workers-{secrets.token_hex(6)}@example.test"
+        create_superadmin(url, email)
+        env = gunicorn_env(url, RATELIMIT_STORAGE_URI=REDIS_URI, GUNICORN_THREADS="4",
+                           LOGIN_MAX_ATTEMPTS=str(limit), LOGIN_LOCK_SECONDS="60",
+                           PROXY_FIX_X_FOR="1", SESSION_COOKIE_SECURE="false")
+        server = start_gunicorn(tmp_path, env)
+        try:
+            clients = [HttpClient("http", server.port) for _ in range(guesses)]
+            tokens = [csrf_token_from(client.get("/login").body) for client in clients]
+            start = threading.Barrier(guesses)
+
+            def guess(n: int) -> int:
+                start.wait(timeout=30)
+                return clients[n].post_form(
+                    "/login", {"email": email, "password": "a wrong guess 123",
+                               "csrf_token": tokens[n]},
+                    headers={"X-Forwarded-For": f"198.51.100.{n + 1}"}).status
+            with ThreadPoolExecutor(max_workers=guesses) as pool:
+                statuses = list(pool.map(guess, range(guesses), timeout=120))
+        finally:
+            server.stop()
+        engine = create_engine(url)
+        try:
+            with engine.connect() as connection:
+                failed = connection.scalar(select(func.count()).select_from(AuditEvent).where(
+                    AuditEvent.action == "auth.sign_in_failed"))
+        finally:
+            engine.dispose()
+    assert failed == limit, f"{failed} passwords checked by 2 workers"
+    assert sorted(statuses) == [200] * limit + [429] * (guesses - limit)
