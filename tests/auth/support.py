@@ -5,6 +5,8 @@ from __future__ import annotations
 import html
 import re
 
+from flask import Flask
+
 from tests.helpers import Browser
 
 # The account page names its account for password managers (templates/auth/password.html).
@@ -22,6 +24,13 @@ def signed_in_email(browser: Browser) -> str | None:
     match = ACCOUNT_EMAIL.search(page.get_data(as_text=True))
     assert match, "the account page names no account"
     return html.unescape(match.group(1))
+
+
+def replaying(app: Flask, cookie: str) -> Browser:
+    """Another client that sends a copied session cookie (and keeps whatever it is sent back)."""
+    client = app.test_client()
+    client.set_cookie(app.config["SESSION_COOKIE_NAME"], cookie)
+    return Browser(client)
 
 
 # The Redis database the auth tests count in; keys are unique per run (random emails, addresses,

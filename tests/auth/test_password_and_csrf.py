@@ -208,3 +208,30 @@ def test_an_email_longer_than_an_address_can_be_is_a_field_error(browser, users,
     assert browser.get("/account/password").status_code == 302
     assert account_rows(db_session) == accounts
     assert count_rows(db_session, AuditEvent) == 0  # a form error is no attempt
+
+
+def test_a_password_changed_meanwhile_is_not_overwritten(browser, users, db_session, monkeypatch):
+    """Between checking the current password and saving, another window changed it: this save
+    changes nothing, says so with 409, and the other window's password stands."""
+    from sqlalchemy import text
+
+    from webadmin.auth import views
+
+    browser.login(users.singer.email)
+    real_verify = views.verify_password
+
+    def verify_then_lose_the_race(stored_hash, password):
+        verified = real_verify(stored_hash, password)
+        db_session.execute(text("UPDATE user_account SET password_hash = 'changed-elsewhere', "
+                                "version_id = version_id + 1 WHERE id = :id"),
+                           {"id": users.singer.id})
+        return verified
+
+    monkeypatch.setattr(views, "verify_password", verify_then_lose_the_race)
+    response = change(browser, DEFAULT_PASSWORD, NEW_PASSWORD)
+    assert response.status_code == 409
+    assert "Your password was changed at the same moment" in response.get_data(as_text=True)
+    # (The simulated other window shared this test's transaction, so the rollback undid it too.)
+    assert not verify_password(fresh_user(db_session, users.singer).password_hash, NEW_PASSWORD)
+    events = db_session.scalars(select(AuditEvent.action)).all()
+    assert "auth.password_changed" not in events

@@ -1,4 +1,4 @@
-"""The sign-in limit holds when the guesses arrive all at once.
+"""The sign-in limit holds when the guesses arrive all at once (and sign-out when the presses do).
 
 N wrong passwords are sent at the same moment from N threads (each its own client, all released
 by one barrier), against an app with real commits, counting in memory:// and in Redis. The
@@ -23,7 +23,7 @@ import pytest
 from flask import Flask
 from sqlalchemy import func, select
 
-from tests.auth.support import REDIS_URI, redis_answers
+from tests.auth.support import REDIS_URI, redis_answers, replaying, signed_in_email
 from tests.conftest import make_test_app
 from tests.helpers import DEFAULT_PASSWORD, Browser
 from webadmin.auth import passwords
@@ -189,3 +189,58 @@ def test_parallel_wrong_current_passwords_on_the_password_page_check_at_most_the
     assert audit_count(live_app, "auth.password_change_throttled") == 1
     # Signing in to the account is locked as well.
     assert browser_from(live_app).login(email).status_code == 429
+
+
+@pytest.mark.parametrize("action", ["/logout", "/account/sign-out-elsewhere"])
+def test_a_double_click_on_sign_out_never_answers_500(live_app, action):
+    """Both presses arrive together with the same cookie: each gets a redirect, none a 500, and
+    the session is over (sign-out) or only the presser's one lives (everywhere else)."""
+    email = make_account(live_app)
+    owner = browser_from(live_app)
+    assert owner.login(email).status_code == 302
+    token = owner.token_for("/account/password")
+    cookie = owner.client.get_cookie(live_app.config["SESSION_COOKIE_NAME"]).value
+    presses = 6
+    start = threading.Barrier(presses)
+
+    def press(_n: int) -> int:
+        client = browser_from(live_app).client
+        client.set_cookie(live_app.config["SESSION_COOKIE_NAME"], cookie)
+        start.wait(timeout=30)
+        return client.post(action, data={"csrf_token": token}).status_code
+
+    with ThreadPoolExecutor(max_workers=presses) as pool:
+        statuses = list(pool.map(press, range(presses), timeout=120))
+    assert set(statuses) == {302}, statuses
+    assert signed_in_email(replaying(live_app, cookie)) is None
+
+
+def test_a_double_click_on_change_password_never_answers_500(live_app):
+    """Both presses carry the right current password: one changes it, the other is told
+    plainly that nothing was changed by it — no 500, no deadlock, one audit entry."""
+    email = make_account(live_app)
+    owner = browser_from(live_app)
+    assert owner.login(email).status_code == 302
+    token = owner.token_for("/account/password")
+    cookie = owner.client.get_cookie(live_app.config["SESSION_COOKIE_NAME"]).value
+    presses = 4
+    start = threading.Barrier(presses)
+
+    def press(n: int) -> tuple[int, str]:
+        client = browser_from(live_app).client
+        client.set_cookie(live_app.config["SESSION_COOKIE_NAME"], cookie)
+        start.wait(timeout=30)
+        new = f"the new passphrase number {n}"
+        response = client.post("/account/password", data={
+            "csrf_token": token, "current_password": DEFAULT_PASSWORD, "new_password": new,
+            "confirm": new})
+        return response.status_code, response.get_data(as_text=True)
+
+    with ThreadPoolExecutor(max_workers=presses) as pool:
+        outcomes = list(pool.map(press, range(presses), timeout=120))
+    statuses = sorted(status for status, _ in outcomes)
+    assert statuses == [302] + [409] * (presses - 1), statuses
+    for status, body in outcomes:
+        if status == 409:
+            assert "Your password was changed at the same moment" in body
+    assert audit_count(live_app, "auth.password_changed") == 1

@@ -23,10 +23,10 @@ from ..db import session as db_session
 from ..models import User, UserRole, utcnow
 from ..services import audit
 from ..services.users import (
+    change_own_password,
     end_sessions,
     find_live_user_by_email,
     normalize_email,
-    set_password,
 )
 from . import sessions, throttling
 from .forms import LoginForm, PasswordChangeForm
@@ -48,6 +48,8 @@ bp.record_once(lambda state: throttling.init_app(state.app))
 
 BAD_CREDENTIALS = "The email address or password is incorrect."
 NOT_ALLOWED = "This account cannot sign in to the back office."
+SIMULTANEOUS_CHANGE = ("Your password was changed at the same moment from another window or tab, "
+                       "so this change was not saved. Use the password you chose there.")
 
 
 def render_login(form: LoginForm, *, error: str | None = None, status: int = 200):
@@ -160,7 +162,7 @@ def logout():
     (or any other session of the account) opens nothing afterwards."""
     db = db_session()
     user = current_user._get_current_object()
-    end_sessions(user)
+    end_sessions(user, db)
     audit.record(db, "auth.sign_out", actor=user, target=user)
     db.commit()
     logout_user()
@@ -175,7 +177,7 @@ def sign_out_elsewhere():
     """Every other session of the account ends; this one stays, with its absolute deadline."""
     db = db_session()
     user = current_user._get_current_object()
-    end_sessions(user)
+    end_sessions(user, db)
     audit.record(db, "auth.signed_out_elsewhere", actor=user, target=user)
     db.commit()
     sessions.keep_this_session(user)
@@ -201,7 +203,10 @@ def password():
         if verify_password(user.password_hash, form.current_password.data):
             give_back(attempt)
             db = db_session()
-            set_password(user, form.new_password.data)  # rotates the session token
+            if not change_own_password(db, user, user.password_hash, form.new_password.data):
+                db.rollback()
+                form.form_errors.append(SIMULTANEOUS_CHANGE)
+                return render_password_page(form), 409
             audit.record(db, "auth.password_changed", actor=user, target=user)
             db.commit()
             sessions.keep_this_session(user)  # this session carries the new token
