@@ -163,29 +163,40 @@ def test_right_passwords_in_parallel_do_not_use_up_the_budget(live_app, verifica
     assert browser.login(email, WRONG).status_code == 429
 
 
+def signed_in_copy(app: Flask) -> tuple[str, str, str]:
+    """A new account signed in once: (its email, a CSRF token of the session, the session's
+    cookie) — what each copy of a browser (a tab, a double click, a thief) sends."""
+    email = make_account(app)
+    owner = browser_from(app)
+    assert owner.login(email).status_code == 302
+    token = owner.token_for("/account/password")  # puts the CSRF secret in the session
+    return email, token, owner.client.get_cookie(app.config["SESSION_COOKIE_NAME"]).value
+
+
+def post_together(app: Flask, cookie: str, path: str, forms: list[dict[str, str]]) -> list:
+    """POST each form to ``path`` at the same moment, each from a client sending ``cookie``."""
+    start = threading.Barrier(len(forms))
+
+    def post(form: dict[str, str]):
+        client = browser_from(app).client
+        client.set_cookie(app.config["SESSION_COOKIE_NAME"], cookie)
+        start.wait(timeout=30)
+        return client.post(path, data=form)
+
+    with ThreadPoolExecutor(max_workers=len(forms)) as pool:
+        return list(pool.map(post, forms, timeout=120))
+
+
 def test_parallel_wrong_current_passwords_on_the_password_page_check_at_most_the_limit(
         live_app, verifications):
     """A borrowed session firing guesses at /account/password all at once: the account budget."""
-    email = make_account(live_app)
-    owner = browser_from(live_app)
-    assert owner.login(email).status_code == 302
-    token = owner.token_for("/account/password")  # puts the CSRF secret in the session
-    cookie = owner.client.get_cookie(live_app.config["SESSION_COOKIE_NAME"]).value
+    email, token, cookie = signed_in_copy(live_app)
     verifications.clear()  # the sign-in's own check
-    start = threading.Barrier(GUESSES)
-
-    def guess(_n: int) -> int:
-        client = browser_from(live_app).client
-        client.set_cookie(live_app.config["SESSION_COOKIE_NAME"], cookie)
-        start.wait(timeout=30)
-        return client.post("/account/password", data={
-            "csrf_token": token, "current_password": WRONG,
-            "new_password": "a new long password", "confirm": "a new long password"}).status_code
-
-    with ThreadPoolExecutor(max_workers=GUESSES) as pool:
-        statuses = list(pool.map(guess, range(GUESSES), timeout=120))
+    responses = post_together(live_app, cookie, "/account/password", [
+        {"csrf_token": token, "current_password": WRONG, "new_password": "a new long password",
+         "confirm": "a new long password"}] * GUESSES)
     assert len(verifications) == LIMIT, f"{len(verifications)} passwords checked"
-    assert sorted(statuses) == [200] * LIMIT + [429] * (GUESSES - LIMIT)
+    assert sorted(r.status_code for r in responses) == [200] * LIMIT + [429] * (GUESSES - LIMIT)
     assert audit_count(live_app, "auth.password_change_throttled") == 1
     # Signing in to the account is locked as well.
     assert browser_from(live_app).login(email).status_code == 429
@@ -193,54 +204,27 @@ def test_parallel_wrong_current_passwords_on_the_password_page_check_at_most_the
 
 @pytest.mark.parametrize("action", ["/logout", "/account/sign-out-elsewhere"])
 def test_a_double_click_on_sign_out_never_answers_500(live_app, action):
-    """Both presses arrive together with the same cookie: each gets a redirect, none a 500, and
-    the session is over (sign-out) or only the presser's one lives (everywhere else)."""
-    email = make_account(live_app)
-    owner = browser_from(live_app)
-    assert owner.login(email).status_code == 302
-    token = owner.token_for("/account/password")
-    cookie = owner.client.get_cookie(live_app.config["SESSION_COOKIE_NAME"]).value
-    presses = 6
-    start = threading.Barrier(presses)
-
-    def press(_n: int) -> int:
-        client = browser_from(live_app).client
-        client.set_cookie(live_app.config["SESSION_COOKIE_NAME"], cookie)
-        start.wait(timeout=30)
-        return client.post(action, data={"csrf_token": token}).status_code
-
-    with ThreadPoolExecutor(max_workers=presses) as pool:
-        statuses = list(pool.map(press, range(presses), timeout=120))
-    assert set(statuses) == {302}, statuses
+    """The presses arrive together with the same cookie: each gets a redirect, none a 500 (or a
+    deadlock's 503), and that cookie opens nothing afterwards."""
+    _email, token, cookie = signed_in_copy(live_app)
+    responses = post_together(live_app, cookie, action, [{"csrf_token": token}] * 6)
+    assert {r.status_code for r in responses} == {302}, [r.status_code for r in responses]
     assert signed_in_email(replaying(live_app, cookie)) is None
 
 
 def test_a_double_click_on_change_password_never_answers_500(live_app):
-    """Both presses carry the right current password: one changes it, the other is told
-    plainly that nothing was changed by it — no 500, no deadlock, one audit entry."""
-    email = make_account(live_app)
-    owner = browser_from(live_app)
-    assert owner.login(email).status_code == 302
-    token = owner.token_for("/account/password")
-    cookie = owner.client.get_cookie(live_app.config["SESSION_COOKIE_NAME"]).value
+    """The presses carry the right current password: one changes it, the others are told
+    plainly that nothing was changed by them — no 500, no deadlock, one audit entry."""
+    _email, token, cookie = signed_in_copy(live_app)
     presses = 4
-    start = threading.Barrier(presses)
-
-    def press(n: int) -> tuple[int, str]:
-        client = browser_from(live_app).client
-        client.set_cookie(live_app.config["SESSION_COOKIE_NAME"], cookie)
-        start.wait(timeout=30)
-        new = f"the new passphrase number {n}"
-        response = client.post("/account/password", data={
-            "csrf_token": token, "current_password": DEFAULT_PASSWORD, "new_password": new,
-            "confirm": new})
-        return response.status_code, response.get_data(as_text=True)
-
-    with ThreadPoolExecutor(max_workers=presses) as pool:
-        outcomes = list(pool.map(press, range(presses), timeout=120))
-    statuses = sorted(status for status, _ in outcomes)
+    responses = post_together(live_app, cookie, "/account/password", [
+        {"csrf_token": token, "current_password": DEFAULT_PASSWORD,
+         "new_password": f"the new passphrase number {n}",
+         "confirm": f"the new passphrase number {n}"} for n in range(presses)])
+    statuses = sorted(r.status_code for r in responses)
     assert statuses == [302] + [409] * (presses - 1), statuses
-    for status, body in outcomes:
-        if status == 409:
-            assert "Your password was changed at the same moment" in body
+    for response in responses:
+        if response.status_code == 409:
+            assert "Your password was changed at the same moment" in response.get_data(
+                as_text=True)
     assert audit_count(live_app, "auth.password_changed") == 1
