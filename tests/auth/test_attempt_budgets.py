@@ -156,7 +156,14 @@ def test_an_unreachable_redis_counts_in_the_process_and_comes_back():
     budgets = FallbackBudgets(closed, MemoryBudgets(clock=clock), retry_seconds=10, clock=clock)
     assert isinstance(budgets.take(("k",), 1, 60), Reservation)
     assert isinstance(budgets.take(("k",), 1, 60), Refusal)  # counted in memory meanwhile
-    taken_in_memory = budgets.fallback.take(("other",), 1, 60)
+    taken_in_memory = budgets.take(("other",), 1, 60)
+    assert taken_in_memory.store is budgets.fallback
+    # The store answers again (here: stands in for it); after retry_seconds it is used again.
+    budgets.primary = MemoryBudgets(clock=clock)
+    assert budgets.take(("k2",), 1, 60).store is budgets.fallback  # not retried yet
+    clock.now += 10
+    back = budgets.take(("k3",), 1, 60)
+    assert isinstance(back, Reservation) and back.store is budgets.primary
     budgets.give_back(taken_in_memory)  # given back to the store that took it
     assert isinstance(budgets.fallback.take(("other",), 1, 60), Reservation)
 
