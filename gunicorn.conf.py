@@ -12,6 +12,12 @@ gunicorn's error and access logs into one JSON object per line, like the app's.
 import multiprocessing
 import os
 
+from webadmin.config import (
+    ConfigError,
+    describe_throttling_store,
+    per_process_throttling_problem,
+)
+
 
 def _int(name: str, default: int) -> int:
     raw = os.environ.get(name, "").strip()
@@ -31,6 +37,19 @@ pidfile = os.environ.get("GUNICORN_PIDFILE") or None
 # The app's ProxyFix (PROXY_FIX_*) is the one place that believes X-Forwarded-* headers;
 # gunicorn's own scheme handling stays off so the two can't disagree.
 forwarded_allow_ips = os.environ.get("GUNICORN_FORWARDED_ALLOW_IPS", "")
+
+
+
+def on_starting(server) -> None:
+    """Before binding: production with several workers must count sign-in attempts in a shared
+    store (each worker would count on its own with memory://). ``server.cfg.workers`` is the final
+    count, command-line ``-w`` included. A ConfigError (a RuntimeError) makes gunicorn print the
+    message and exit with status 1."""
+    problem = per_process_throttling_problem(os.environ, server.cfg.workers)
+    if problem:
+        raise ConfigError(problem)
+    server.log.info("%s", describe_throttling_store(os.environ))
+
 
 loglevel = os.environ.get("LOG_LEVEL", "info").strip().lower()
 errorlog = os.environ.get("GUNICORN_ERROR_LOG", "-")

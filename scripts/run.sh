@@ -48,6 +48,7 @@ case "$admin_result" in
   *)     admin_line="$ADMIN_EMAIL  /  $ADMIN_PASSWORD" ;;
 esac
 
+.venv/bin/python -c 'import os; from webadmin.config import describe_throttling_store as d; print("==> " + d(os.environ))'
 cat <<MSG
 
   webadmin is running at  http://$HOST:$PORT/login

@@ -155,6 +155,7 @@ EXPECTATIONS: dict[str, Expect] = {
     "auth.login": PUBLIC,
     "auth.logout": SIGNED_IN,
     "auth.password": SIGNED_IN,
+    "auth.sign_out_elsewhere": SIGNED_IN,
     # Dashboard, songs (singers: their own rows only) and genres (superadmin only).
     "dashboard.index": SIGNED_IN,
     **{f"songs.{view}": SIGNED_IN for view in ("list", "create", "bulk", "export")},

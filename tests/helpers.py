@@ -6,6 +6,7 @@ import functools
 import os
 import re
 import socket
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -24,6 +25,7 @@ from werkzeug.test import TestResponse
 
 from webadmin import PROJECT_ROOT
 from webadmin.auth.passwords import hash_password
+from webadmin.auth.sessions import SIGNED_IN_AT
 from webadmin.db import get_db
 from webadmin.models import User, UserRole
 
@@ -188,6 +190,7 @@ def sign_in_session(client: FlaskClient, user: User) -> None:
     with client.session_transaction() as sess:
         sess["_user_id"] = user.session_token
         sess["_fresh"] = True
+        sess[SIGNED_IN_AT] = int(time.time())  # the absolute lifetime starts now
 
 
 def session_csrf_token(app: Flask, client: FlaskClient) -> str:

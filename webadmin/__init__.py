@@ -43,8 +43,6 @@ def configure_flask(app: Flask) -> None:
         REMEMBER_COOKIE_SECURE=app.config["SESSION_COOKIE_SECURE"],
         PERMANENT_SESSION_LIFETIME=timedelta(minutes=app.config["SESSION_LIFETIME_MINUTES"]),
         WTF_CSRF_TIME_LIMIT=None,  # the token lives as long as the session
-        RATELIMIT_STORAGE_URI=app.config["RATELIMIT_STORAGE_URI"],
-        RATELIMIT_HEADERS_ENABLED=True,
     )
     if app.config["TESTING"]:
         import jinja2
@@ -57,7 +55,7 @@ def register_extensions(app: Flask) -> None:
     from . import proxy, security, templating
     from .auth import loader as auth_loader
     from .auth import permissions
-    from .extensions import csrf, limiter, login_manager
+    from .extensions import csrf, login_manager
 
     request_logging.init_app(app)  # first: request ids before any other hook runs
     proxy.init_app(app)
@@ -65,7 +63,6 @@ def register_extensions(app: Flask) -> None:
     templating.init_app(app)
     csrf.init_app(app)
     login_manager.init_app(app)
-    limiter.init_app(app)
     permissions.init_app(app)
     auth_loader.init_app(app)
     security.init_app(app)

@@ -12,6 +12,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 WEAK_SECRETS = {"", "secret", "changeme", "change-me", "dev", "development", "please-change-me"}
 MIN_SECRET_LENGTH = 32
@@ -41,12 +42,36 @@ def _nonneg_int(raw: str) -> int:
     return value
 
 
+def _positive_int(raw: str) -> int:
+    value = int(raw.strip())
+    if value < 1:
+        raise ValueError("must be 1 or more")
+    return value
+
+
 def _float(raw: str) -> float:
     return float(raw.strip())
 
 
 def _str(raw: str) -> str:
     return raw
+
+
+# Stores that can count sign-in attempts: memory:// (one process) or Redis (shared).
+SHARED_STORE_SCHEMES = ("redis", "rediss", "unix")
+PER_PROCESS_STORE_SCHEMES = ("memory",)
+
+
+def store_scheme(uri: str) -> str:
+    return uri.split("://", 1)[0].strip().lower() if "://" in uri else ""
+
+
+def _store_uri(raw: str) -> str:
+    value = raw.strip()
+    if store_scheme(value) not in SHARED_STORE_SCHEMES + PER_PROCESS_STORE_SCHEMES:
+        # The URI may carry a Redis password: never echo it.
+        raise ValueError("expected memory:// or redis://host:port/db")
+    return value
 
 
 def _choice(*choices: str) -> Callable[[str], str]:
@@ -88,16 +113,21 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("DB_STATEMENT_TIMEOUT_MS", "DB_STATEMENT_TIMEOUT_MS", _nonneg_int, 30000,
             "PostgreSQL statement_timeout per connection, 0 = none"),
     Setting("SQL_ECHO", "SQL_ECHO", _bool, False, "log every SQL statement"),
-    Setting("RATELIMIT_STORAGE_URI", "RATELIMIT_STORAGE_URI", _str, "memory://",
-            "throttling store: memory:// (one process) or redis://host:6379/0 (several)"),
+    Setting("RATELIMIT_STORAGE_URI", "RATELIMIT_STORAGE_URI", _store_uri, "memory://",
+            "where sign-in attempts are counted: memory:// (this process only) or "
+            "redis://host:6379/0 (shared by every worker and host; required in production "
+            "with more than one worker)"),
     Setting("LOGIN_MAX_ATTEMPTS", "LOGIN_MAX_ATTEMPTS", _nonneg_int, 5,
             "failed sign-ins allowed per account and per address in the window"),
     Setting("LOGIN_LOCK_SECONDS", "LOGIN_LOCK_SECONDS", _nonneg_int, 900,
             "length of the sign-in throttling window, seconds"),
     Setting("SESSION_COOKIE_SECURE", "SESSION_COOKIE_SECURE", _bool, None,
             "force Secure cookies; default: on in production"),
-    Setting("SESSION_LIFETIME_MINUTES", "SESSION_LIFETIME_MINUTES", _nonneg_int, 480,
-            "idle session lifetime"),
+    Setting("SESSION_LIFETIME_MINUTES", "SESSION_LIFETIME_MINUTES", _positive_int, 480,
+            "idle session lifetime: a session unused this long ends"),
+    Setting("SESSION_ABSOLUTE_HOURS", "SESSION_ABSOLUTE_HOURS", _positive_int, 12,
+            "absolute session lifetime: every session ends this long after sign-in, however "
+            "much it is used"),
     Setting("PROXY_FIX_X_FOR", "PROXY_FIX_X_FOR", _nonneg_int, 0,
             "number of proxies trusted for X-Forwarded-For"),
     Setting("PROXY_FIX_X_PROTO", "PROXY_FIX_X_PROTO", _nonneg_int, 0,
@@ -192,3 +222,48 @@ def database_url(environ: Mapping[str, str], instance_path: str) -> str:
     if url:
         return url
     return f"sqlite:///{Path(instance_path) / 'webadmin.db'}"
+
+
+def _setting(environ: Mapping[str, str], env: str) -> Any:
+    """One setting as the app will read it (its default when unset or invalid: the app itself
+    reports an invalid value at start)."""
+    setting = next(s for s in SETTINGS if s.env == env)
+    raw = environ.get(env)
+    try:
+        return setting.default if raw is None else setting.parse(raw)
+    except ValueError:
+        return setting.default
+
+
+def describe_throttling_store(environ: Mapping[str, str]) -> str:
+    """Where sign-in attempts are counted, in words, without any password of the store's URI."""
+    uri = _setting(environ, "RATELIMIT_STORAGE_URI")
+    scheme = store_scheme(uri)
+    if scheme in PER_PROCESS_STORE_SCHEMES:
+        return ("sign-in attempts are counted in memory:// - each worker process counts on its "
+                "own; use RATELIMIT_STORAGE_URI=redis://host:6379/0 to share the count")
+    parts = urlsplit(uri)
+    where = parts.path if scheme == "unix" else f"{parts.hostname}:{parts.port or 6379}{parts.path}"
+    return f"sign-in attempts are counted in Redis at {where} - shared by every worker and host"
+
+
+def per_process_throttling_problem(environ: Mapping[str, str], workers: int) -> str | None:
+    """Why ``workers`` processes must not serve with this configuration, or None.
+
+    A per-process store counts sign-in attempts in each worker on its own, so N workers would let
+    an account be guessed N x LOGIN_MAX_ATTEMPTS times. A laptop (development, testing) may run
+    so; production must count in a shared store or run a single worker.
+    """
+    if workers <= 1 or _setting(environ, "WEBADMIN_ENV") != "production":
+        return None
+    if not _setting(environ, "LOGIN_MAX_ATTEMPTS") or not _setting(environ, "LOGIN_LOCK_SECONDS"):
+        return None  # throttling switched off: nothing to share
+    if store_scheme(_setting(environ, "RATELIMIT_STORAGE_URI")) not in PER_PROCESS_STORE_SCHEMES:
+        return None
+    attempts = _setting(environ, "LOGIN_MAX_ATTEMPTS")
+    return (
+        f"RATELIMIT_STORAGE_URI=memory:// counts sign-in attempts in each worker process on its "
+        f"own: with {workers} workers an account could be guessed {workers} x {attempts} times "
+        f"instead of {attempts}. Set RATELIMIT_STORAGE_URI=redis://host:6379/0 (shared by every "
+        "worker), or run one worker (GUNICORN_WORKERS=1). On a laptop, WEBADMIN_ENV=development "
+        "allows per-process counting.")

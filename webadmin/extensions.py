@@ -2,14 +2,10 @@
 
 from __future__ import annotations
 
-from flask_limiter import Limiter
-from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
 from flask_wtf.csrf import CSRFProtect
 
 csrf = CSRFProtect()
 login_manager = LoginManager()
-# Storage comes from RATELIMIT_STORAGE_URI (memory:// by default, redis:// for several workers).
-# Moving window: a sign-in lock lasts until the oldest counted failure leaves the window.
-limiter = Limiter(key_func=get_remote_address, default_limits=[], strategy="moving-window",
-                  in_memory_fallback_enabled=True)
+# Sign-in throttling needs no extension: webadmin.auth.throttling counts attempts itself, in the
+# store named by RATELIMIT_STORAGE_URI, before each password check.

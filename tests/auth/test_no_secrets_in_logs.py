@@ -17,7 +17,7 @@ from webadmin.models import AuditEvent, User
 
 NEW_PASSWORD = "a fresh passphrase for logs"
 WRONG_PASSWORD = "a wrong passphrase for logs"
-LOGGERS = ("", "webadmin", "werkzeug", "gunicorn.error", "gunicorn.access", "flask-limiter",
+LOGGERS = ("", "webadmin", "werkzeug", "gunicorn.error", "gunicorn.access",
            "sqlalchemy.engine", "sqlalchemy.pool")
 
 

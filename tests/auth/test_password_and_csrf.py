@@ -160,7 +160,78 @@ def test_nul_byte_in_new_password_is_a_form_error(browser, users):
     assert "not allowed" in response.get_data(as_text=True)
 
 
-def test_unicode_and_odd_emails_never_crash(browser, users):
-    for email in ("ü@exämple.test", "' OR 1=1 --", "%", "a" * 320, "x@y"):
-        response = browser.login(email, "whatever password")
-        assert response.status_code == 200, email
+def account_rows(db_session) -> list[tuple]:
+    """Everything a sign-in could change about the accounts."""
+    db_session.expire_all()
+    return list(db_session.execute(select(
+        User.id, User.email, User.password_hash, User.session_token, User.version_id,
+        User.last_sign_in_at).order_by(User.id)))
+
+
+ODD_EMAILS = [
+    "ü@exämple.test",
+    "' OR 1=1 --",
+    "singer@example.test' --",
+    "%",  # a LIKE wildcard would match every account
+    "_inger@example.test",
+    "singer@example.test.",
+    "a" * 320,
+    "x@y",
+    "<script>alert(1)</script>@example.test",
+    "singer@example.test admin@example.test",
+    "\u202esinger@example.test",  # right-to-left override
+]
+
+
+@pytest.mark.parametrize("email", ODD_EMAILS, ids=range(len(ODD_EMAILS)))
+def test_odd_emails_are_a_wrong_sign_in_and_change_nothing(browser, users, db_session, email):
+    """Even with a real account's password: the wrong-credentials message, nobody signed in,
+    no account touched, one failed-sign-in entry naming what was typed."""
+    accounts = account_rows(db_session)
+    response = browser.login(email, DEFAULT_PASSWORD)
+    html = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert "The email address or password is incorrect." in html
+    assert "<script>alert(1)</script>" not in html  # shown escaped, if at all
+    assert browser.get("/account/password").status_code == 302  # nobody signed in
+    assert account_rows(db_session) == accounts
+    events = db_session.scalars(select(AuditEvent)).all()
+    assert [(e.action, e.actor_user_id, e.details["email"]) for e in events] == [
+        ("auth.sign_in_failed", None, email.strip().lower())]
+
+
+def test_an_email_longer_than_an_address_can_be_is_a_field_error(browser, users, db_session):
+    accounts = account_rows(db_session)
+    response = browser.login("a" * 321, DEFAULT_PASSWORD)
+    assert response.status_code == 200
+    assert "Field cannot be longer than 320 characters." in response.get_data(as_text=True)
+    assert browser.get("/account/password").status_code == 302
+    assert account_rows(db_session) == accounts
+    assert count_rows(db_session, AuditEvent) == 0  # a form error is no attempt
+
+
+def test_a_password_changed_meanwhile_is_not_overwritten(browser, users, db_session, monkeypatch):
+    """Between checking the current password and saving, another window changed it: this save
+    changes nothing, says so with 409, and the other window's password stands."""
+    from sqlalchemy import text
+
+    from webadmin.auth import views
+
+    browser.login(users.singer.email)
+    real_verify = views.verify_password
+
+    def verify_then_lose_the_race(stored_hash, password):
+        verified = real_verify(stored_hash, password)
+        db_session.execute(text("UPDATE user_account SET password_hash = 'changed-elsewhere', "
+                                "version_id = version_id + 1 WHERE id = :id"),
+                           {"id": users.singer.id})
+        return verified
+
+    monkeypatch.setattr(views, "verify_password", verify_then_lose_the_race)
+    response = change(browser, DEFAULT_PASSWORD, NEW_PASSWORD)
+    assert response.status_code == 409
+    assert "Your password was changed at the same moment" in response.get_data(as_text=True)
+    # (The simulated other window shared this test's transaction, so the rollback undid it too.)
+    assert not verify_password(fresh_user(db_session, users.singer).password_hash, NEW_PASSWORD)
+    events = db_session.scalars(select(AuditEvent.action)).all()
+    assert "auth.password_changed" not in events

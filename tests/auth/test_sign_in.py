@@ -5,7 +5,8 @@ from __future__ import annotations
 from sqlalchemy import select
 from werkzeug.security import generate_password_hash
 
-from tests.helpers import DEFAULT_PASSWORD, csrf_token_from
+from tests.auth.support import signed_in_email
+from tests.helpers import DEFAULT_PASSWORD, Browser, csrf_token_from
 from webadmin.auth.passwords import HASH_METHOD
 from webadmin.models import AuditEvent, User
 from webadmin.services.users import deactivate
@@ -31,13 +32,24 @@ def test_sign_in_page_is_labelled_and_has_autocomplete(browser):
     assert 'class="auth-page"' in html
 
 
+def session_user(db_session, browser: Browser) -> User | None:
+    """The account whose token this browser's session carries, as the user loader finds it."""
+    with browser.client.session_transaction() as sess:
+        token = sess.get("_user_id")
+    db_session.expire_all()
+    return db_session.scalars(select(User).where(User.session_token == token)).one_or_none()
+
+
 def test_sign_in_redirects_home_and_shows_the_user(browser, users, db_session):
+    assert signed_in_email(browser) is None
     response = browser.login(users.singer.email)
     assert response.status_code == 302
     assert response.headers["Location"] == "/"
-    page = browser.get("/account/password")
-    assert page.status_code == 200
-    assert users.singer.display_name in page.get_data(as_text=True)
+    assert session_user(db_session, browser).id == users.singer.id
+    assert signed_in_email(browser) == users.singer.email
+    page = browser.get("/account/password").get_data(as_text=True)
+    assert f"<summary>{users.singer.display_name} " in page
+    assert users.other_singer.display_name not in page
     assert audit_actions(db_session) == ["auth.sign_in"]
     event = db_session.scalars(select(AuditEvent)).one()
     assert event.actor_user_id == users.singer.id
@@ -45,9 +57,31 @@ def test_sign_in_redirects_home_and_shows_the_user(browser, users, db_session):
     assert event.client_ip == "127.0.0.1"
 
 
-def test_email_is_matched_case_insensitively(browser, users):
+def test_email_is_matched_case_insensitively(browser, users, db_session):
     response = browser.login("  SINGER@Example.TEST ")
     assert response.status_code == 302
+    assert session_user(db_session, browser).id == users.singer.id
+    assert signed_in_email(browser) == users.singer.email
+
+
+def test_each_account_gets_its_own_session(app, users, db_session):
+    """Two people signing in at once each get their own account, never the other's."""
+    singer, admin = Browser(app.test_client()), Browser(app.test_client())
+    assert singer.login(users.singer.email).status_code == 302
+    assert admin.login(users.superadmin.email).status_code == 302
+    assert (signed_in_email(singer), signed_in_email(admin)) == (
+        users.singer.email, users.superadmin.email)
+    assert session_user(db_session, singer).id == users.singer.id
+
+
+def test_a_sign_in_is_not_an_edit_of_the_account(browser, users, db_session):
+    """The sign-in time is stamped without a new row version: a superadmin editing the account
+    meanwhile gets no conflict, and two sign-ins at once don't conflict with each other."""
+    before = fresh(db_session, users.singer).version_id
+    assert browser.login(users.singer.email).status_code == 302
+    db_session.expire_all()
+    after = db_session.get(User, users.singer.id)
+    assert after.version_id == before and after.last_sign_in_at is not None
 
 
 def test_sign_in_records_the_time(browser, users, db_session):
@@ -103,7 +137,7 @@ def test_listener_cannot_sign_in_even_with_the_right_password(browser, users, db
     assert response.status_code == 200
     html = response.get_data(as_text=True)
     assert "Your account signs in in the app, not here." in html
-    assert browser.get("/account/password").status_code == 302
+    assert signed_in_email(browser) is None
 
 
 def test_the_back_office_is_no_password_oracle_for_listeners(browser, users):
@@ -148,16 +182,18 @@ def test_signed_in_visit_to_login_goes_to_next(browser, users):
     response = browser.get("/login?next=/account/password")
     assert response.status_code == 302
     assert response.headers["Location"] == "/account/password"
+    assert signed_in_email(browser) == users.singer.email
 
 
 def test_sign_out_is_post_only_and_ends_the_session(browser, users, db_session):
     browser.login(users.singer.email)
     assert browser.get("/logout").status_code == 405
-    assert browser.get("/account/password").status_code == 200
+    assert signed_in_email(browser) == users.singer.email
     response = browser.logout()
     assert response.status_code == 302
     assert response.headers["Location"] == "/login"
-    assert "You have been signed out." in browser.get("/login").get_data(as_text=True)
+    assert "You have been signed out on every device." in browser.get("/login").get_data(
+        as_text=True)
     after = browser.get("/account/password")
     assert after.status_code == 302
     assert after.headers["Location"].startswith("/login?next=")
@@ -211,12 +247,14 @@ def test_outdated_hash_is_upgraded_at_sign_in(browser, users, db_session):
     fresh(db_session, users.singer).password_hash = old_hash
     db_session.commit()
     assert browser.login(users.singer.email).status_code == 302
+    assert signed_in_email(browser) == users.singer.email
     db_session.expire_all()
     new_hash = db_session.get(User, users.singer.id).password_hash
     assert new_hash != old_hash
     assert new_hash.startswith(HASH_METHOD + "$")
     browser.logout()
     assert browser.login(users.singer.email).status_code == 302
+    assert signed_in_email(browser) == users.singer.email
 
 
 def test_current_hash_is_left_alone_at_sign_in(browser, users, db_session):
@@ -227,12 +265,10 @@ def test_current_hash_is_left_alone_at_sign_in(browser, users, db_session):
 
 
 def test_deactivation_ends_a_live_session_at_the_next_request(app, users, db_session):
-    from tests.helpers import Browser
-
     admin, singer = Browser(app.test_client()), Browser(app.test_client())
     assert singer.login(users.singer.email).status_code == 302
     assert admin.login(users.superadmin.email).status_code == 302
-    assert singer.get("/account/password").status_code == 200
+    assert signed_in_email(singer) == users.singer.email
 
     deactivate(fresh(db_session, users.singer))
     db_session.commit()
@@ -240,5 +276,5 @@ def test_deactivation_ends_a_live_session_at_the_next_request(app, users, db_ses
     response = singer.get("/account/password")
     assert response.status_code == 302
     assert response.headers["Location"] == "/login?next=/account/password"
-    assert admin.get("/account/password").status_code == 200
+    assert signed_in_email(admin) == users.superadmin.email
     assert "cannot sign in" in singer.login(users.singer.email).get_data(as_text=True)

@@ -84,9 +84,9 @@ def test_sign_in_and_out_in_chromium(live_server, chromium, width, height):
         assert cookie["sameSite"] == "Lax"
 
         page.locator("summary", has_text="Browser Singer").click()
-        page.get_by_role("button", name="Sign out").click()
+        page.get_by_role("button", name="Sign out", exact=True).click()
         page.wait_for_url(live_server + "/login")
-        assert "You have been signed out." in page.content()
+        assert "You have been signed out on every device." in page.content()
 
         violations = [text for text in console if "Content Security Policy" in text
                       or "Refused to" in text]

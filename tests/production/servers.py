@@ -109,7 +109,10 @@ def gunicorn_env(database_url: str, **extra: str) -> dict[str, str]:
         "WEBADMIN_ENV": "production",
         "SECRET_KEY": SECRET,
         "DATABASE_URL": database_url,
-        "RATELIMIT_STORAGE_URI": "memory://",
+        # Production with 2 workers must count sign-in attempts in a shared store (gunicorn
+        # refuses memory:// then). Keys live under the database's name, so runs don't meet; with
+        # no Redis answering each worker counts on its own.
+        "RATELIMIT_STORAGE_URI": "redis://127.0.0.1:6379/11",
         "GUNICORN_BIND": "127.0.0.1:0",
         "GUNICORN_WORKERS": "2",
         "GUNICORN_THREADS": "2",

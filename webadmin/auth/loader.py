@@ -1,18 +1,20 @@
 """Who may hold a back-office session, and how a session finds its user again.
 
-The session carries the user's ``session_token`` (``User.get_id``), not the primary key. A
-password change or a deactivation rotates the token, so every other session stops matching at its
-next request and the visitor becomes anonymous (sent to the sign-in page).
+The session carries the user's ``session_token`` (``User.get_id``), not the primary key. Sign-out,
+a password change or a deactivation rotates the token, so every other session stops matching at
+its next request and the visitor becomes anonymous (sent to the sign-in page). A session past its
+absolute lifetime finds no user either (sessions.py).
 """
 
 from __future__ import annotations
 
-from flask import Flask
+from flask import Flask, current_app
 from sqlalchemy import select
 
 from ..db import session
 from ..extensions import login_manager
 from ..models import User, UserRole
+from . import sessions
 
 BACK_OFFICE_ROLES = frozenset({UserRole.superadmin, UserRole.singer})
 MAX_TOKEN_LENGTH = 64
@@ -31,10 +33,14 @@ def load_user(token: str) -> User | None:
     ).one_or_none()
     if user is None or not may_use_back_office(user):
         return None
+    if sessions.outlived(current_app):
+        sessions.end_outlived_session(current_app)
+        return None
     return user
 
 
 def init_app(app: Flask) -> None:
+    sessions.init_app(app)
     login_manager.user_loader(load_user)
     login_manager.login_view = "auth.login"
     login_manager.login_message = "Please sign in to continue."

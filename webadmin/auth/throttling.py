@@ -1,125 +1,117 @@
-"""Sign-in throttling with Flask-Limiter: per account and per client address.
+"""Sign-in throttling: per account and per client address, counted before the password is checked.
 
-Only failed attempts count (``deduct_when``): a limit is *tested* before the view runs and
-*charged* afterwards when the view flagged a failure. With the moving-window strategy a lock lasts
-until the oldest of the last ``LOGIN_MAX_ATTEMPTS`` failures is ``LOGIN_LOCK_SECONDS`` old. While
-locked, even the right password is refused: the check runs before the password is looked at.
-The store is ``RATELIMIT_STORAGE_URI`` (memory:// for one process, redis:// for several).
+Every password check first takes one attempt from the account's budget and the client address's
+budget (``LOGIN_MAX_ATTEMPTS`` per ``LOGIN_LOCK_SECONDS``, a moving window), atomically and in the
+store named by ``RATELIMIT_STORAGE_URI`` — so N requests arriving together check at most the limit
+(webadmin.auth.attempts). A right password gives its attempt back: only failures count. While a
+budget is empty even the right password is refused, with a 429 saying how long to wait; the lock
+ends when the oldest counted failure leaves the window. The password page's current-password check
+takes from the same account budget.
+
+Keys are hashed (the store holds no email address) and live under a namespace of the database,
+so deployments (or test runs) sharing one Redis never count each other's attempts.
 """
 
 from __future__ import annotations
 
 import hashlib
 import math
-import time
-from collections.abc import Callable
-from typing import Any
 
-from flask import current_app, g, request
-from flask.wrappers import Response
-from flask_login import current_user
-from limits import RateLimitItemPerSecond
+from flask import Flask, current_app, request
+from sqlalchemy.engine import make_url
 
-from ..extensions import limiter
 from ..services.users import normalize_email
+from .attempts import BudgetStore, Reservation, budgets_for
 
-FAILED_FLAG = "sign_in_failed"
+EXTENSION = "webadmin.sign_in_attempts"
 ADDRESS_PREFIX = "sign-in:address:"
 ACCOUNT_PREFIX = "sign-in:account:"
 
 
-def mark_failed() -> None:
-    """Called by the sign-in view for a wrong email/password: this attempt counts."""
-    g.setdefault(FAILED_FLAG, True)
+class TooManyAttempts(Exception):
+    """Refused before the password was looked at; the blueprint answers 429."""
+
+    def __init__(self, key: str, retry_after: int) -> None:
+        super().__init__(key)
+        self.key = key
+        self.retry_after = retry_after
+
+    @property
+    def scope(self) -> str:
+        """Which budget is empty: "account" or "address"."""
+        return "account" if self.key.startswith(ACCOUNT_PREFIX) else "address"
 
 
-def _attempt_failed(_response: Response) -> bool:
-    return bool(g.get(FAILED_FLAG, False))
+def _digest(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8", "replace")).hexdigest()[:32]
 
 
-def _limit_value() -> str:
+def account_key(email: str) -> str:
+    return ACCOUNT_PREFIX + _digest(normalize_email(email))
+
+
+def address_key(address: str | None = None) -> str:
+    return ADDRESS_PREFIX + (address or request.remote_addr or "unknown")
+
+
+def store() -> BudgetStore:
+    return current_app.extensions[EXTENSION]
+
+
+def _take(*keys: str) -> Reservation | None:
     config = current_app.config
-    return f"{config['LOGIN_MAX_ATTEMPTS']} per {config['LOGIN_LOCK_SECONDS']} second"
+    limit, window = config["LOGIN_MAX_ATTEMPTS"], config["LOGIN_LOCK_SECONDS"]
+    if not limit or not window:
+        return None  # throttling switched off
+    outcome = store().take(keys, limit, window)
+    if isinstance(outcome, Reservation):
+        return outcome
+    raise TooManyAttempts(outcome.key, outcome.retry_after)
 
 
-def _disabled() -> bool:
-    config = current_app.config
-    return not config["LOGIN_MAX_ATTEMPTS"] or not config["LOGIN_LOCK_SECONDS"]
+def take_sign_in_attempt(email: str) -> Reservation | None:
+    """Count a sign-in attempt for this account and this client address, or raise
+    TooManyAttempts. Call it right before the password is checked."""
+    return _take(account_key(email), address_key())
 
 
-def submitted_email() -> str:
-    """The normalized email of the attempt (bounded; the form validates it properly)."""
-    return normalize_email(str(request.form.get("email", "")))[:320]
+def take_password_check(email: str) -> Reservation | None:
+    """Count a check of a signed-in user's current password against the account's budget."""
+    return _take(account_key(email))
 
 
-def address_key() -> str:
-    return ADDRESS_PREFIX + (request.remote_addr or "unknown")
+def give_back(reservation: Reservation | None) -> None:
+    """The password was right: this attempt does not count."""
+    if reservation is not None:
+        store().give_back(reservation)
 
 
-def _account_key_for(email: str) -> str:
-    # Hashed: keys stay short and the store holds no email addresses.
-    digest = hashlib.sha256(email.encode("utf-8", "replace")).hexdigest()[:32]
-    return ACCOUNT_PREFIX + digest
-
-
-def account_key() -> str:
-    return _account_key_for(submitted_email())
-
-
-def signed_in_account_key() -> str:
-    """The same budget as sign-in: a wrong current password on the password page counts as a
-    failed sign-in of that account (a borrowed session can't guess the password freely)."""
-    return _account_key_for(normalize_email(current_user.email))
-
-
-def _rule(key_func: Callable[[], str], scope: str) -> Any:
-    # A shared limit: the same key counts the same on every view that carries this scope.
-    return limiter.shared_limit(_limit_value, scope, key_func=key_func, methods=["POST"],
-                                deduct_when=_attempt_failed, exempt_when=_disabled)
-
-
-def throttled(view: Callable[..., Any]) -> Callable[..., Any]:
-    """Both limits on a view: per client address and per account."""
-    return _rule(address_key, "password-guesses-by-address")(
-        _rule(account_key, "password-guesses-by-account")(view))
-
-
-def throttled_for_signed_in_user(view: Callable[..., Any]) -> Callable[..., Any]:
-    """The account limit of the signed-in user (views behind @allow only)."""
-    return _rule(signed_in_account_key, "password-guesses-by-account")(view)
-
-
-def seconds_until_unlocked() -> int:
-    """Seconds until the limit breached in this request lets the next attempt through."""
-    current = limiter.current_limit
-    if current is None:
-        return int(current_app.config["LOGIN_LOCK_SECONDS"])
-    return max(1, math.ceil(current.window.reset_time - time.time()))
-
-
-def breached_scope() -> str:
-    """Which limit stopped this request: "account" or "address"."""
-    current = limiter.current_limit
-    return "account" if current is not None and ACCOUNT_PREFIX in current.key else "address"
+def first_report_of_this_lock(refused: TooManyAttempts) -> bool:
+    """True for the first refusal of a lock, False for the rest of it: a flood against a locked
+    account or address writes one audit entry, not one per attempt."""
+    return store().first_report(refused.key, refused.retry_after)
 
 
 def describe_wait(seconds: int) -> str:
+    """A duration in words, rounded up: "40 seconds", "15 minutes", "8 hours"."""
     if seconds < 60:
         return f"{seconds} second{'s' if seconds != 1 else ''}"
+    if seconds >= 2 * 3600 and seconds % 3600 == 0:
+        return f"{seconds // 3600} hours"
     minutes = math.ceil(seconds / 60)
     return f"{minutes} minute{'s' if minutes != 1 else ''}"
 
 
-def first_report_of_this_lock() -> bool:
-    """True for the first refused attempt of a lock, False for the rest of its window.
-
-    A flood of attempts against a locked account or address is refused without touching the
-    database; only the first refusal of each window is written to the audit log.
-    """
-    current = limiter.current_limit
-    key = current.key if current is not None else address_key()
-    window = max(1, int(current_app.config["LOGIN_LOCK_SECONDS"]))
+def _namespace(database_url: str) -> str:
+    """The database's name (not its host or credentials): every host of one deployment agrees
+    on it, two deployments on one Redis do not collide."""
     try:
-        return limiter.limiter.hit(RateLimitItemPerSecond(1, window), "throttle-reported", key)
-    except Exception:  # noqa: BLE001 - a store outage must not turn a 429 into a 500
-        return True
+        name = make_url(database_url).database or ""
+    except Exception:  # noqa: BLE001 - an unparsable URL fails elsewhere, loudly
+        name = database_url
+    return _digest(name)[:12]
+
+
+def init_app(app: Flask) -> None:
+    prefix = f"webadmin:{_namespace(app.config['DATABASE_URL'])}:"
+    app.extensions[EXTENSION] = budgets_for(app.config["RATELIMIT_STORAGE_URI"], prefix)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from ..auth.passwords import hash_password
@@ -30,15 +30,41 @@ def create_user(session: Session, *, email: str, display_name: str, password: st
     return user
 
 
+def end_sessions(user: User, session: Session | None = None) -> None:
+    """Every session of the user, every copy of its cookie, stops matching at its next request:
+    the token sessions carry is replaced (sign-out, password change, deactivation, ...).
+
+    With ``session`` the token is replaced at once by an UPDATE of its own, without a new row
+    version: signing out is no edit of the account, so two presses at once, or one during a
+    superadmin's edit, never conflict — the row is locked first, then the audit entry written."""
+    if session is None:
+        user.session_token = new_session_token()
+        return
+    session.execute(update(User).where(User.id == user.id)
+                    .values(session_token=new_session_token()))
+
+
 def set_password(user: User, password: str) -> None:
     """New password; every existing session of the user stops matching."""
     user.password_hash = hash_password(password)
-    user.session_token = new_session_token()
+    end_sessions(user)
+
+
+def change_own_password(session: Session, user: User, proven_hash: str, password: str) -> bool:
+    """Replace the password the user just proved (``proven_hash``) and end their other sessions,
+    in one UPDATE that takes the row's lock first. False, changing nothing, when the password
+    was changed meanwhile (the same form sent twice at once: the first one wins)."""
+    result = session.execute(
+        update(User).where(User.id == user.id, User.password_hash == proven_hash)
+        .values(password_hash=hash_password(password), session_token=new_session_token(),
+                version_id=User.version_id + 1)
+        .execution_options(synchronize_session="fetch"))
+    return result.rowcount == 1
 
 
 def deactivate(user: User) -> None:
     user.is_active = False
-    user.session_token = new_session_token()
+    end_sessions(user)
 
 
 def ensure_superadmin(session: Session, *, email: str, password: str,
@@ -109,7 +135,7 @@ def change_role(session: Session, actor: User | None, user: User, role: UserRole
     before = user.role
     user.role = role
     # A role change ends the user's sessions: what they may do has changed.
-    user.session_token = new_session_token()
+    end_sessions(user)
     record(session, "user.role_changed", actor=actor, target=user,
            changes={"role": [before.value, role.value]})
     return True
@@ -141,4 +167,4 @@ def set_user_password(session: Session, actor: User | None, user: User, password
 def soft_delete_user(session: Session, actor: User | None, user: User) -> None:
     """Guard rails only; the admin layer's write path stamps ``deleted_at`` and records it."""
     check_removal(session, actor, user, verb="delete")
-    user.session_token = new_session_token()
+    end_sessions(user)
