@@ -230,3 +230,49 @@ def test_the_teardown_never_raises(committing_app, backend, monkeypatch, migrate
     app.config["_lose"] = lambda _c: None
     for _ in range(3):  # the same thread's next requests get a fresh session and connection
         assert client.get("/_test/read-then-lose").status_code == 200
+
+
+def _sqlite_error(message: str, code: int) -> sqlite3.Error:
+    error = sqlite3.OperationalError(message)
+    error.sqlite_errorcode = code
+    return error
+
+
+def _pg_error(sqlstate: str) -> psycopg.Error:
+    return psycopg.errors.lookup(sqlstate)("from the server")
+
+
+@pytest.mark.parametrize(("error", "unavailable"), [
+    (psycopg.OperationalError("connection refused"), True),      # client side, no SQLSTATE
+    (_pg_error("57P01"), True),                                  # admin shutdown (terminated)
+    (_pg_error("08006"), True),                                  # connection failure
+    (_pg_error("53300"), True),                                  # too many connections
+    (_pg_error("57014"), True),                                  # statement timeout
+    (_pg_error("40P01"), True),                                  # deadlock: retry later
+    (_pg_error("22001"), False),                                 # value too long: DataError
+    (_pg_error("22003"), False),                                 # numeric out of range
+    (_pg_error("23505"), False),                                 # unique violation
+    (_pg_error("42P01"), False),                                 # undefined table: a bug
+    (_sqlite_error("database is locked", 5), True),
+    (_sqlite_error("unable to open database file", 14), True),
+    (_sqlite_error("disk I/O error", 10 | (3 << 8)), True),      # extended IOERR_WRITE
+    (_sqlite_error("no such table: x", 1), False),               # a bug, not an outage
+])
+def test_what_counts_as_the_database_being_unavailable(error, unavailable):
+    from webadmin.db import is_unavailable
+
+    assert is_unavailable(error) is unavailable
+
+
+def test_a_statement_the_database_refuses_is_a_500_not_a_503(app, users):
+    """A broken query is a bug (500 in the layout), never passed off as an outage."""
+    @app.get("/_test/broken-query")
+    @allow(UserRole.superadmin)
+    def broken_query():
+        session().execute(text("SELECT * FROM no_such_table"))
+        return "unreachable"
+
+    client, _token = admin_client(app, users)
+    response = client.get("/_test/broken-query")
+    assert response.status_code == 500
+    assert '<header class="topbar">' in response.get_data(as_text=True)
