@@ -33,7 +33,8 @@ def _request_texts() -> Iterator[tuple[str, str, str]]:
 
 def refuse_unstorable_input() -> None:
     """before_request: 400 when any request text holds what no column can store."""
-    for kind, name, value in _request_texts():
+    for kind, raw_name, value in _request_texts():
+        name = raw_name or ""  # a multipart part can come without a usable name
         reason = unstorable_reason(name) or unstorable_reason(value)
         if reason is None:
             continue

@@ -145,3 +145,14 @@ def test_invalid_utf8_in_a_query_string_is_not_a_surrogate(admin_browser):
     ordinary text and the search simply finds nothing."""
     response = admin_browser.get("/genres/?q=%ED%A0%80")
     assert response.status_code == 200
+
+
+def test_a_multipart_part_without_a_usable_name_is_not_a_500(admin_browser, db_session):
+    """Found by the long fuzz profile: a part named "\\r" reaches the app without a name."""
+    before = fingerprint(db_session)
+    response = admin_browser.submit("/localization/import", {
+        "locale": "", "file_format": "csv", "\r": "",
+        "upload": (io.BytesIO(b"key,value\n"), "strings.csv")},
+        content_type="multipart/form-data")
+    assert response.status_code == 422
+    assert fingerprint(db_session) == before
