@@ -51,14 +51,15 @@ def configure_flask(app: Flask) -> None:
 
 
 def register_extensions(app: Flask) -> None:
+    from . import inputs, proxy, security, templating
     from . import logging as request_logging
-    from . import proxy, security, templating
     from .auth import loader as auth_loader
     from .auth import permissions
     from .extensions import csrf, login_manager
 
     request_logging.init_app(app)  # first: request ids before any other hook runs
     proxy.init_app(app)
+    inputs.init_app(app)  # before CSRF and the views: nothing reads text the DB can't store
     db.init_app(app)
     templating.init_app(app)
     csrf.init_app(app)

@@ -1,20 +1,80 @@
 """The app's engine and its request-scoped session.
 
 The app owns one engine and one ``scoped_session`` (kept in ``app.extensions``); the session is
-removed at the end of every app context, so a request never sees another request's state.
+removed at the end of every app context, so a request never sees another request's state, and
+removing it never raises (a dead connection is dropped instead).
+
+Errors that mean "the database is not there right now" — a dropped or refused connection, a
+terminated backend, a server shutting down, a busy or unreadable SQLite file — leave the engine
+as ``DatabaseUnavailable`` rather than as the driver's error class. It is not a ``DBAPIError``,
+so code that maps refusals (``except DBAPIError``: a unique key, a value out of range) to form
+messages can never mistake an outage for bad input; webadmin/errors.py answers it with 503.
 """
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 from typing import Any
 
 from flask import Flask, current_app
 from sqlalchemy import Engine, create_engine, event
-from sqlalchemy.engine import make_url
+from sqlalchemy import exc as sa_exc
+from sqlalchemy.engine import ExceptionContext, make_url
 from sqlalchemy.orm import Session, scoped_session, sessionmaker
 
 EXTENSION_KEY = "webadmin.db"
+logger = logging.getLogger(__name__)
+
+# SQLite primary result codes that mean the file can't be used right now, not a bad statement:
+# PERM, BUSY, LOCKED, READONLY, IOERR, FULL, CANTOPEN.
+SQLITE_UNAVAILABLE = frozenset({3, 5, 6, 8, 10, 13, 14})
+# PostgreSQL SQLSTATEs of the same kind: connection exceptions (08…), insufficient resources
+# (53…: too many connections, disk full), the server shutting down or starting (57P01-57P03),
+# a statement timeout (57014), a read-only standby after a failover (25006), and transient
+# conflicts that a retry resolves (deadlock 40P01, serialization failure 40001, lock timeout
+# 55P03).
+PG_UNAVAILABLE_CLASSES = frozenset({"08", "53"})
+PG_UNAVAILABLE_STATES = frozenset({"57P01", "57P02", "57P03", "57014", "25006", "40P01",
+                                   "40001", "55P03"})
+
+
+class DatabaseUnavailable(sa_exc.SQLAlchemyError):
+    """The database can't be used right now (answered with 503 and Retry-After)."""
+
+    def __init__(self, message: str, orig: BaseException | None = None) -> None:
+        super().__init__(message)
+        self.orig = orig
+
+
+def is_unavailable(error: BaseException, *, disconnect: bool = False) -> bool:
+    """Does this driver error mean the database is unreachable or busy (rather than refusing a
+    statement)? A DataError or IntegrityError never is."""
+    if disconnect:
+        return True
+    sqlite_code = getattr(error, "sqlite_errorcode", None)
+    if sqlite_code is not None:
+        return (sqlite_code & 0xFF) in SQLITE_UNAVAILABLE
+    state = getattr(error, "sqlstate", None)
+    if state:
+        return state[:2] in PG_UNAVAILABLE_CLASSES or state in PG_UNAVAILABLE_STATES
+    # An OperationalError / InterfaceError without a server code: the client library failed
+    # (connection refused, closed, broken).
+    return True
+
+
+def _raise_unavailable(context: ExceptionContext) -> None:
+    """handle_error: re-raise connection-level failures as DatabaseUnavailable."""
+    if context.is_pre_ping:  # the pool is testing a connection; it reconnects by itself
+        return
+    wrapped = context.sqlalchemy_exception
+    if not context.is_disconnect and not isinstance(
+            wrapped, sa_exc.OperationalError | sa_exc.InterfaceError):
+        return  # IntegrityError, DataError, ProgrammingError …: a refused statement
+    original = context.original_exception
+    if is_unavailable(original, disconnect=context.is_disconnect):  # checks the driver's code
+        first_line = next(iter(str(original).strip().splitlines()), "")
+        raise DatabaseUnavailable(f"{type(original).__name__}: {first_line[:200]}", original)
 
 
 @dataclass
@@ -39,13 +99,14 @@ def make_engine(config: dict[str, Any]) -> Engine:
         event.listen(engine, "connect", _sqlite_pragmas)
         # pysqlite's own transaction handling breaks SAVEPOINT; SQLAlchemy emits BEGIN instead.
         event.listen(engine, "begin", lambda conn: conn.exec_driver_sql("BEGIN"))
+        event.listen(engine, "handle_error", _raise_unavailable)
         return engine
 
     connect_args: dict[str, Any] = {"connect_timeout": config["DB_CONNECT_TIMEOUT"]}
     statement_timeout = config.get("DB_STATEMENT_TIMEOUT_MS") or 0
     if statement_timeout and make_url(url).get_backend_name() == "postgresql":
         connect_args["options"] = f"-c statement_timeout={int(statement_timeout)}"
-    return create_engine(
+    engine = create_engine(
         url,
         echo=echo,
         hide_parameters=True,
@@ -56,6 +117,8 @@ def make_engine(config: dict[str, Any]) -> Engine:
         pool_timeout=config["DB_POOL_TIMEOUT"],
         connect_args=connect_args,
     )
+    event.listen(engine, "handle_error", _raise_unavailable)
+    return engine
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
@@ -76,9 +139,31 @@ def init_app(app: Flask) -> Database:
 
     @app.teardown_appcontext
     def remove_session(_exc: BaseException | None) -> None:
-        database.session.remove()
+        release_session(database)
 
     return database
+
+
+def release_session(database: Database) -> None:
+    """End the current session; never raises.
+
+    Closing rolls back, and the rollback fails when the connection died after the last
+    statement. The response is complete by then (nothing was committed that the rollback could
+    undo), so the connection is dropped from the pool and the thread's next request starts on a
+    fresh session. Raising here would make gunicorn answer a bare 500 itself."""
+    registry = database.session
+    try:
+        registry.remove()
+        return
+    except Exception as error:  # noqa: BLE001 - any failure here must not reach the client
+        logger.warning("session could not be closed cleanly (%s); connection dropped",
+                       type(error).__name__)
+    try:
+        if registry.registry.has():
+            registry().invalidate()
+    except Exception:  # noqa: BLE001,S110 - nothing more can be done for this connection
+        pass
+    registry.registry.clear()
 
 
 def get_db(app: Flask | None = None) -> Database:

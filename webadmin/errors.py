@@ -19,14 +19,13 @@ from sqlalchemy import exc as sa_exc
 from werkzeug.exceptions import HTTPException, InternalServerError
 from werkzeug.http import HTTP_STATUS_CODES
 
-from .db import get_db
+from .db import DatabaseUnavailable, get_db, release_session
 from .logging import current_request_id
 
-# What an unreachable database raises: the DBAPI's connection errors (wrapped by SQLAlchemy as
-# OperationalError / InterfaceError), a failed pool checkout, a full pool.
+# What an unreachable database raises: the driver's connection-level errors (re-raised by the
+# engine as DatabaseUnavailable, see webadmin/db.py), a failed pool checkout, a full pool.
 DATABASE_UNAVAILABLE: tuple[type[Exception], ...] = (
-    sa_exc.OperationalError,
-    sa_exc.InterfaceError,
+    DatabaseUnavailable,
     sa_exc.DisconnectionError,
     sa_exc.TimeoutError,
 )
@@ -62,8 +61,8 @@ ERROR_TEXTS: dict[int, ErrorText] = {
                    "An unexpected error stopped this request. It has been logged; please try "
                    "again, and tell an administrator if it keeps happening."),
     503: ErrorText("Temporarily unavailable",
-                   "The back office can't reach its database right now. Nothing you did caused "
-                   "this; please try again in a few seconds."),
+                   "The back office's database is not answering right now. Nothing you did "
+                   "caused this and nothing was saved; please try again in a few seconds."),
 }
 
 
@@ -85,6 +84,7 @@ def _limit_text() -> str:
 
 def error_response(status: int, *, detail: str | None = None,
                    headers: dict[str, str] | None = None) -> ResponseReturnValue:
+    _roll_back_for_the_error_page()
     text = ERROR_TEXTS.get(status) or ErrorText(
         HTTP_STATUS_CODES.get(status, "Error"), "The request could not be completed.")
     if status == 413:
@@ -96,6 +96,18 @@ def error_response(status: int, *, detail: str | None = None,
         body = {key: value for key, value in context.items() if value is not None}
         return jsonify(error=body), status, all_headers
     return _render_page(context), status, all_headers
+
+
+def _roll_back_for_the_error_page() -> None:
+    """An error answer never commits; rolling back first also makes the session usable again
+    after a failed statement or flush, so the layout (which may load the signed-in user) can
+    render. If even the rollback fails the database is gone: continue as for an outage."""
+    try:
+        get_db().session.rollback()
+    except Exception as error:  # noqa: BLE001 - the page must still be answered
+        forget_database_state()
+        if isinstance(error, DATABASE_UNAVAILABLE):
+            log_database_unavailable(error)
 
 
 def _render_page(context: dict) -> str:
@@ -178,12 +190,7 @@ def describe_database_error(error: BaseException) -> str:
 
 def forget_database_state() -> None:
     """Drop the request's session and stop asking the database who the user is."""
-    database = get_db()
-    try:
-        database.session.rollback()
-    except Exception:  # noqa: S110 - the connection is gone; removing is what matters
-        pass
-    database.session.remove()
+    release_session(get_db())
     login_manager = getattr(current_app, "login_manager", None)
     if login_manager is not None:
         # Flask-Login caches the user in g._login_user; a cached anonymous user keeps the layout

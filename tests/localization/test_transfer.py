@@ -38,7 +38,9 @@ def test_json_row_errors_carry_line_numbers() -> None:
             '  "ok": "again",\n'
             '  "nul\\u0000key": "x",\n'
             '  "num": 5,\n'
-            '  "nulvalue": "a\\u0000b"\n'
+            '  "nulvalue": "a\\u0000b",\n'
+            '  "surrogate": "a\\ud800b",\n'
+            '  "\\udfffkey": "v"\n'
             '}').encode()
     assert errors_of(data, "json") == [
         "Line 3: the key is empty",
@@ -47,7 +49,11 @@ def test_json_row_errors_carry_line_numbers() -> None:
         "Line 6: the key contains a NUL byte or another control character",
         "Line 7: the value must be text (a JSON string)",
         "Line 8: the value contains a NUL byte",
+        "Line 9: the value contains an invalid character (a lone UTF-16 surrogate)",
+        "Line 10: the key contains an invalid character (a lone UTF-16 surrogate)",
     ]
+    # Only the good row survives; a file with errors is never applied anyway.
+    assert parse_upload(data, "json").rows == {"ok": "fine"}
 
 
 def test_csv_row_errors_carry_line_numbers() -> None:
@@ -92,7 +98,15 @@ def test_a_file_too_large_is_refused_before_parsing() -> None:
 
 def test_deep_json_values_do_not_crash() -> None:
     data = b'{"a": ' + b"[" * 50_000 + b"]" * 50_000 + b"}"
-    assert parse_upload(data, "json").errors
+    assert errors_of(data, "json") == ["not valid JSON: nested too deeply"]
+
+
+def test_a_value_that_is_not_a_string_is_reported_and_dropped() -> None:
+    parsed = parse_upload(b'{\n"a": [1],\n"b": null,\n"c": "ok"\n}', "json")
+    assert [str(error) for error in parsed.errors] == [
+        "Line 2: the value must be text (a JSON string)",
+        "Line 3: the value must be text (a JSON string)"]
+    assert parsed.rows == {"c": "ok"}
 
 
 def test_csv_formula_guard_round_trips() -> None:

@@ -14,6 +14,7 @@ from wtforms.widgets import html_params
 
 from ..db import session as db_session
 from .related import RelatedSource
+from .text import unstorable_reason
 
 NUL_MESSAGE = "Remove the invisible NUL character from this value."
 
@@ -40,7 +41,7 @@ class AdminForm(FlaskForm):
         valid = super().validate(extra_validators)
         for field in self:
             raw = field.raw_data or []
-            if any(isinstance(item, str) and "\x00" in item for item in raw):
+            if any(isinstance(item, str) and unstorable_reason(item) for item in raw):
                 field.errors = [*list(field.errors), NUL_MESSAGE]
                 valid = False
         return valid

@@ -36,7 +36,7 @@ from sqlalchemy.orm import Session, defer, raiseload
 from werkzeug.datastructures import MultiDict
 
 from ..models import User
-from .text import clean_text
+from .text import clean_text, unstorable_reason
 
 if TYPE_CHECKING:
     from .options import ModelAdmin
@@ -156,8 +156,8 @@ def _typed(value: Any, column: Any) -> Any:
             raise ValueError("not a 64-bit integer")
         return value
     if python_type is str:
-        if not isinstance(value, str) or "\x00" in value:
-            raise ValueError("not text")
+        if not isinstance(value, str) or unstorable_reason(value):
+            raise ValueError("not text the database can store")
         return value
     if isinstance(python_type, type) and issubclass(python_type, enum.Enum):
         return python_type(value)

@@ -3,16 +3,36 @@
 from __future__ import annotations
 
 import enum
+import re
 import uuid
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
 CSV_DANGEROUS_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+# What no column of ours can hold: NUL (PostgreSQL's text refuses it; SQLite would keep it, but
+# a value must mean the same on both backends) and lone UTF-16 surrogates (a JSON escape such as
+# \ud800 decodes to one; neither driver can encode it as UTF-8).
+_UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
+NUL_CHARACTER = "a NUL byte"
+LONE_SURROGATE = "an invalid character (a lone UTF-16 surrogate)"
+
+
+def unstorable_reason(value: str) -> str | None:
+    """Why the database can't store ``value`` ("a NUL byte", …), or None if it can.
+
+    The one check for text entering the app: the request guard (webadmin/inputs.py) runs it on
+    query strings, form fields and file names; the JSON decoders (list cursors, JSON config
+    values, imported localization files) run it on what they decoded."""
+    match = _UNSTORABLE.search(value)
+    if match is None:
+        return None
+    return NUL_CHARACTER if match.group() == "\x00" else LONE_SURROGATE
 
 
 def clean_text(value: str | None) -> str:
-    """Query-string text made safe to bind: no NUL characters (PostgreSQL refuses them)."""
+    """Query-string text made safe to bind: no NUL characters (the request guard already refuses
+    them; kept as a second line for callers outside a request)."""
     return (value or "").replace("\x00", "")
 
 

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from ..admin.text import unstorable_reason
 from ..models import LocalizationString, User
 from ..services import audit
 
@@ -91,10 +92,12 @@ def _check_row(result: ParsedUpload, line: int, key: object, value: object,
     if any(ord(ch) < 32 for ch in key):
         problems.append("the key contains a NUL byte or another control character"
                         if "\x00" in key else "the key contains a control character")
+    elif reason := unstorable_reason(key):
+        problems.append(f"the key contains {reason}")
     if not isinstance(value, str):
         problems.append("the value must be text (a JSON string)")
-    elif "\x00" in value:
-        problems.append("the value contains a NUL byte")
+    elif reason := unstorable_reason(value):
+        problems.append(f"the value contains {reason}")
     elif len(value) > MAX_VALUE_LENGTH:
         problems.append(f"the value is longer than {MAX_VALUE_LENGTH:,} characters")
     if key in first_line:

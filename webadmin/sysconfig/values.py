@@ -10,6 +10,7 @@ import json
 import re
 from typing import Any
 
+from ..admin.text import unstorable_reason
 from ..models import ConfigValueType
 
 INT_MIN, INT_MAX = -(2**63), 2**63 - 1
@@ -25,9 +26,9 @@ class ConfigValueError(ValueError):
     pass
 
 
-def _check_text(raw: str) -> None:
-    if "\x00" in raw:
-        raise ConfigValueError("The value contains a NUL character, which is not allowed.")
+def _check_text(raw: str, what: str = "value") -> None:
+    if reason := unstorable_reason(raw):
+        raise ConfigValueError(f"The {what} contains {reason}, which can't be stored.")
 
 
 def _json_depth(value: Any, depth: int = 0) -> int:
@@ -84,7 +85,9 @@ def normalize_value(value_type: ConfigValueType, raw: str) -> str:
             raise ConfigValueError(f"This is not valid JSON{where}.") from exc
         if _json_depth(parsed) > MAX_JSON_DEPTH:
             raise ConfigValueError(f"The JSON is nested too deeply (at most {MAX_JSON_DEPTH}).")
-        return json.dumps(parsed, sort_keys=True, ensure_ascii=False)
+        canonical = json.dumps(parsed, sort_keys=True, ensure_ascii=False)
+        _check_text(canonical, "JSON")  # a \ud800 escape decodes to a lone surrogate
+        return canonical
     raise ConfigValueError("Unknown value type.")
 
 
