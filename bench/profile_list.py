@@ -32,11 +32,13 @@ from webadmin.db import get_db  # noqa: E402
 AREAS = (
     ("template rendering", "jinja2/environment.py", "render"),
     ("page query + rows", "webadmin/admin/query.py", "fetch_page"),
-    ("capped count (+ estimate)", "webadmin/admin/query.py", "capped_count"),
-    ("filter widgets", "webadmin/admin/views.py", "_filter_widgets"),
+    ("capped count (+ estimate) — before", "webadmin/admin/query.py", "capped_count"),
+    ("count + estimate + filter versions, one statement", "webadmin/admin/query.py",
+     "count_with"),
+    ("filter widgets", "webadmin/admin/filters.py", "widget"),
     ("signed-in user", "webadmin/auth/loader.py", "load_user"),
-    ("cells", "webadmin/admin/views.py", "_cell"),
-    ("row cells", "webadmin/admin/views.py", "_rows"),
+    ("cell formatting", "webadmin/admin/views.py", "_cell"),
+    ("rows drawn in Python", "webadmin/admin/views.py", "render"),
 )
 
 
