@@ -17,6 +17,7 @@ from sqlalchemy import ColumnElement, Select, func, or_, select
 from sqlalchemy.orm import Session
 
 from ..models import Model, User
+from .site import site
 from .text import clean_text, escape_like
 
 LOOKUP_LIMIT = 20
@@ -42,8 +43,6 @@ class RelatedSource:
         return getattr(self.model, name)
 
     def base_query(self, user: User | None) -> Select[Any]:
-        from .site import site
-
         admin = site.get(self.section) if self.section else None
         if admin is not None and user is not None:
             stmt = admin.base_query(user)

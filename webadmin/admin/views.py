@@ -42,6 +42,7 @@ from wtforms import SelectField
 
 from ..db import session as db_session
 from ..models import AuditEvent, User
+from .changes import describe_changes
 from .errors import (
     GENERIC_CONFLICT,
     attach,
@@ -109,7 +110,7 @@ def list_view(admin: ModelAdmin) -> Any:
     stmt = filtered_query(admin, me, params)
     columns = admin.get_list_display(me)
     page = fetch_page(session, admin, me, params, stmt, columns)
-    unscoped = not params.is_filtered and not params.deleted and _is_unscoped(admin, me)
+    unscoped = not params.is_filtered and not params.deleted and admin.unscoped_for(me)
     filters = admin.get_list_filters(me)
     related = [f for f in filters if isinstance(f, RelatedFilter)]
     count, versions = count_with(
@@ -150,11 +151,6 @@ def list_view(admin: ModelAdmin) -> Any:
         extra_links=list(admin.extra_links(me)),
         page_title=admin.label,
     )
-
-
-def _is_unscoped(admin: ModelAdmin, me: User) -> bool:
-    base = select(admin.model_cls)
-    return admin.scope(base, me) is base
 
 
 STATUS_BADGES = {"published": "success", "active": "success", "draft": "warning",
@@ -624,8 +620,6 @@ def history_view(admin: ModelAdmin, public_id: str) -> Any:
                AuditEvent.target_public_id == str(obj.public_id))
         .order_by(AuditEvent.occurred_at.desc(), AuditEvent.id.desc())
         .limit(HISTORY_LIMIT)).all()
-    from ..audit.log import describe_changes  # the one place diffs become words
-
     entries = [{"event": event, "changes": describe_changes(
         admin, event.changes, admin.history_fields_hidden)} for event in events]
     return render_template("admin/history.html", admin=admin, obj=obj, entries=entries,

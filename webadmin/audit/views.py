@@ -36,12 +36,14 @@ from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session, aliased
 from sqlalchemy.orm.exc import StaleDataError
 
-from ..admin.options import FieldError, ModelAdmin
+from ..admin import deletions
+from ..admin.options import ModelAdmin
+from ..admin.site import site
 from ..admin.text import clean_text, csv_cell
+from ..admin.types import FieldError
 from ..auth.permissions import allow
 from ..db import session as db_session
 from ..models import AuditEvent, DeletedRow, Deletion, User, UserRole
-from . import deletions
 from .log import (
     CSV_HEADER,
     PER_PAGE,
@@ -66,8 +68,6 @@ EXPORT_CHUNK = 1000
 
 
 def init_app(app: Flask) -> None:
-    from ..admin.site import site
-
     app.register_blueprint(bp)
     site.register_page("Deleted", "audit.deleted", {UserRole.superadmin}, order=90)
     site.register_page("Audit log", "audit.log", {UserRole.superadmin}, order=91)
@@ -82,8 +82,6 @@ class ConfirmForm(FlaskForm):
 
 
 def _sections() -> list[ModelAdmin]:
-    from ..admin.site import site
-
     return site.admins
 
 
