@@ -11,16 +11,13 @@ import io
 import json
 import uuid
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
 from datetime import UTC, date, datetime
-from types import SimpleNamespace
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlencode
 
 from flask import (
     Response,
     abort,
-    current_app,
     flash,
     jsonify,
     redirect,
@@ -32,10 +29,8 @@ from flask import (
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from markupsafe import Markup, escape
-from sqlalchemy import event, inspect, select
-from sqlalchemy.exc import DataError, DBAPIError, IntegrityError
-from sqlalchemy.orm import Session, SessionTransaction
-from sqlalchemy.orm.exc import StaleDataError
+from sqlalchemy import select
+from sqlalchemy.orm import Session
 from werkzeug.datastructures import MultiDict
 from werkzeug.exceptions import NotFound
 from wtforms import SelectField
@@ -43,15 +38,9 @@ from wtforms import SelectField
 from ..db import session as db_session
 from ..models import AuditEvent, User
 from .changes import describe_changes
-from .errors import (
-    GENERIC_CONFLICT,
-    attach,
-    constraint_of,
-    field_error_for,
-)
+from .errors import attach
 from .filters import RelatedFilter
 from .forms import AdminForm, RelatedField
-from .options import PER_PAGE_CHOICES, FieldError
 from .query import (
     count_with,
     fetch_page,
@@ -60,9 +49,12 @@ from .query import (
     parse_list_params,
 )
 from .text import csv_cell, display
+from .types import PER_PAGE_CHOICES, FieldError
+from .writes import WriteRefused, committed_write
 
 if TYPE_CHECKING:
-    from .options import Column, ModelAdmin
+    from .options import ModelAdmin
+    from .types import Column
 
 MAX_BULK_ROWS = 1000
 HISTORY_LIMIT = 200
@@ -227,107 +219,6 @@ def _sort_link(admin: ModelAdmin, params: Any, args: MultiDict[str, str],
     descending = active and not params.descending
     return {"url": url_with(f"{admin.name}.list", args, sort=("-" if descending else "") + key),
             "active": active, "descending": params.descending if active else None}
-
-
-# --- the one write path -------------------------------------------------------------------------
-class WriteRefused(Exception):
-    """A write that did not happen; everything it did was rolled back.
-
-    ``status`` says why and picks the answer: 422, a value was refused (``error`` names the
-    field and says why); 409, the row changed meanwhile (``current`` is the row as it is now);
-    404, the row is gone (``deleted`` is the soft-deleted row when the user may still see it).
-    """
-
-    def __init__(self, status: int, error: FieldError | None = None, *, current: Any = None,
-                 deleted: Any = None) -> None:
-        super().__init__(status)
-        self.status = status
-        self.error = error or FieldError(None, GENERIC_CONFLICT)
-        self.current = current
-        self.deleted = deleted
-
-
-@contextmanager
-def committed_write(admin: ModelAdmin, obj: Any = None, *, nested: bool = False
-                    ) -> Iterator[None]:
-    """Run the block's writes and commit them (``nested``: release a savepoint, for one row of
-    a bulk action). A refusal — a rule (FieldError), a constraint or a value the database
-    refused (IntegrityError, DataError), a row that changed or vanished under the UPDATE
-    (StaleDataError) — rolls the block back and raises WriteRefused. Every write view goes
-    through here; connection errors are not refusals and propagate (the outage page)."""
-    session = db_session()
-    key = _public_id_of(obj)
-    written = _WrittenValues(session, obj)
-    savepoint = session.begin_nested() if nested else None
-    try:
-        yield
-        if savepoint is not None:
-            savepoint.commit()
-        else:
-            session.commit()
-    except FieldError as error:
-        _undo(session, savepoint)
-        raise WriteRefused(422, error) from None
-    except StaleDataError:
-        _undo(session, savepoint)
-        raise _row_now(admin, key) from None
-    except (IntegrityError, DataError) as exc:
-        _undo(session, savepoint)
-        _log_refusal(admin, exc)
-        raise WriteRefused(422, field_error_for(admin, exc, written.values())) from None
-    finally:
-        written.forget()
-
-
-class _WrittenValues:
-    """The values a write sent for ``obj``, kept at each flush: a failed flush expires the
-    row, and the message ("… already has a song titled “X”") needs what the user typed."""
-
-    def __init__(self, session: Session, obj: Any) -> None:
-        self.session, self.obj = session, obj
-        self.seen: dict[str, Any] = {}
-        if obj is not None:
-            event.listen(session, "before_flush", self.remember)
-
-    def remember(self, *_args: Any) -> None:
-        state = inspect(self.obj)
-        self.seen = {attr.key: state.dict[attr.key] for attr in state.mapper.column_attrs
-                     if attr.key in state.dict}
-
-    def values(self) -> Any:
-        return SimpleNamespace(**self.seen)
-
-    def forget(self) -> None:
-        if self.obj is not None:
-            event.remove(self.session, "before_flush", self.remember)
-
-
-def _public_id_of(obj: Any) -> uuid.UUID | None:
-    if obj is None or inspect(obj).persistent is False:
-        return None
-    return obj.public_id  # type: ignore[no-any-return]
-
-
-def _undo(session: Session, savepoint: SessionTransaction | None) -> None:
-    """Roll back the block: its savepoint only (a failed flush may have done so already;
-    then this just closes it), or the request's transaction."""
-    if savepoint is not None:
-        savepoint.rollback()
-    else:
-        session.rollback()
-
-
-def _row_now(admin: ModelAdmin, key: uuid.UUID | None) -> WriteRefused:
-    """After a StaleDataError: the row as it is now — live (409) or deleted or gone (404)."""
-    if key is None:
-        return WriteRefused(409)
-    me, session = user(), db_session()
-    for deleted in (False, True):
-        stmt = admin.base_query(me, deleted=deleted).where(admin.model_cls.public_id == key)
-        row = session.scalars(stmt.execution_options(populate_existing=True)).one_or_none()
-        if row is not None:
-            return WriteRefused(404, deleted=row) if deleted else WriteRefused(409, current=row)
-    return WriteRefused(404)
 
 
 def get_live_object(admin: ModelAdmin, public_id: str) -> Any:
@@ -558,12 +449,6 @@ def _read_seen(raw: str | None) -> dict[str, str] | None:
             isinstance(k, str) and isinstance(v, str) for k, v in prints.items()):
         return None
     return prints
-
-
-def _log_refusal(admin: ModelAdmin, exc: DBAPIError) -> None:
-    """Log the refusal without the statement, its parameters or the database's message."""
-    current_app.logger.warning("%s: database refused a write (%s, constraint=%s)",
-                               admin.name, type(exc.orig).__name__, constraint_of(exc))
 
 
 # --- delete -----------------------------------------------------------------------------------

@@ -21,7 +21,6 @@ from flask import (
     Blueprint,
     Flask,
     Response,
-    current_app,
     flash,
     redirect,
     render_template,
@@ -32,15 +31,13 @@ from flask import (
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from sqlalchemy import func, select
-from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session, aliased
-from sqlalchemy.orm.exc import StaleDataError
 
 from ..admin import deletions
 from ..admin.options import ModelAdmin
 from ..admin.site import site
 from ..admin.text import clean_text, csv_cell
-from ..admin.types import FieldError
+from ..admin.writes import WriteRefused, committed_write
 from ..auth.permissions import allow
 from ..db import session as db_session
 from ..models import AuditEvent, DeletedRow, Deletion, User, UserRole
@@ -252,36 +249,37 @@ def _conflict_of(session: Session, group: list[tuple[ModelAdmin, Any]]) -> str |
 
 def _apply(session: Session, selected: list[tuple[ModelAdmin, Any]],
            purge: bool) -> tuple[int, list[str]]:
+    """Each line in its own savepoint of the one write path: a refused line is skipped with
+    the reason, the others go through; the caller commits them together."""
     done, refused = 0, []
     for admin, row in selected:
+        if row.deleted_at is None:  # came back with an earlier line of this selection
+            continue
         label = deletions.label_of(admin, row)
-        savepoint = session.begin_nested()
         try:
-            if row.deleted_at is None:  # came back with an earlier line of this selection
-                savepoint.rollback()
-                continue
-            if purge:
-                admin.purge(session, row, me())
-            else:
-                admin.restore(session, row, me())
-            savepoint.commit()
+            with committed_write(admin, row, nested=True):
+                if purge:
+                    admin.purge(session, row, me())
+                else:
+                    admin.restore(session, row, me())
+        except WriteRefused as refusal:
+            refused.append(_refusal_line(session, admin, row, label, refusal, purge))
+        else:
             done += 1
-        except FieldError as error:
-            savepoint.rollback()
-            refused.append(error.message)
-        except StaleDataError:  # someone restored, purged or edited it a moment ago
-            savepoint.rollback()
-            refused.append(f"“{label}” was changed by someone else just now; nothing was done "
-                           "to it. Check the list and try again.")
-        except DBAPIError as exc:  # the database's last word (a row pointing here meanwhile)
-            savepoint.rollback()
-            current_app.logger.warning("audit: database refused a %s (%s)",
-                                       "purge" if purge else "restore", type(exc.orig).__name__)
-            group = deletions.purge_group(session, admin, row) if purge else []
-            refused.append(deletions.refusal_message(label, deletions.purge_effects(
-                session, group)) if purge else
-                f"“{label}” could not be restored: it conflicts with data saved meanwhile.")
     return done, refused
+
+
+def _refusal_line(session: Session, admin: ModelAdmin, row: Any, label: str,
+                  refusal: WriteRefused, purge: bool) -> str:
+    if refusal.status != 422:  # someone restored, purged or edited it a moment ago
+        return (f"“{label}” was changed by someone else just now; nothing was done to it. "
+                "Check the list and try again.")
+    if not refusal.by_database:  # the engine's own check (a natural key taken, rows pointing)
+        return refusal.error.message
+    if purge:  # the database's last word: a row pointing here meanwhile
+        group = deletions.purge_group(session, admin, row)
+        return deletions.refusal_message(label, deletions.purge_effects(session, group))
+    return f"“{label}” could not be restored: it conflicts with data saved meanwhile."
 
 
 def _act(purge: bool) -> Any:
@@ -299,8 +297,11 @@ def _act(purge: bool) -> Any:
             "audit/confirm.html", lines=_confirm_lines(session, selected, purge), purge=purge,
             form=ConfirmForm(), back_url=back_url,
             page_title="Purge for good" if purge else "Restore"), 200
-    done, refused = _apply(session, selected, purge)
-    session.commit()
+    try:
+        with committed_write():
+            done, refused = _apply(session, selected, purge)
+    except WriteRefused as refusal:  # the commit itself refused: nothing of it was done
+        done, refused = 0, [refusal.error.message]
     verb = "Purged" if purge else "Restored"
     if done:
         flash(f"{verb} {done} of {len(selected)} selected "

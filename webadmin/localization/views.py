@@ -21,7 +21,7 @@ from flask_login import current_user
 from werkzeug.datastructures import FileStorage
 
 from ..admin.text import clean_text
-from ..admin.views import WriteRefused, committed_write
+from ..admin.writes import WriteRefused, committed_write
 from ..auth.permissions import allow
 from ..db import session as db_session
 from ..services import audit, staging

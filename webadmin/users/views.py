@@ -13,7 +13,8 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from ..admin.options import FieldError
-from ..admin.views import WriteRefused, committed_write, get_live_object, refusal_page
+from ..admin.views import get_live_object, refusal_page
+from ..admin.writes import WriteRefused, committed_write
 from ..auth.permissions import allow
 from ..db import session as db_session
 from ..services import users as accounts
