@@ -5,13 +5,11 @@ lookup. Each reads rows through ``admin.base_query(user)`` and writes through th
 from __future__ import annotations
 
 import base64
-import csv
 import hashlib
-import io
 import json
 import uuid
 from collections.abc import Callable, Iterator
-from datetime import UTC, date, datetime
+from datetime import date
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlencode
 
@@ -23,7 +21,6 @@ from flask import (
     redirect,
     render_template,
     request,
-    stream_with_context,
     url_for,
 )
 from flask_login import current_user
@@ -38,6 +35,7 @@ from wtforms import SelectField
 from ..db import session as db_session
 from ..models import AuditEvent, User
 from .changes import describe_changes
+from .csvfile import csv_response
 from .errors import attach
 from .filters import RelatedFilter
 from .forms import AdminForm, RelatedField
@@ -48,7 +46,7 @@ from .query import (
     iter_rows,
     parse_list_params,
 )
-from .text import csv_cell, display
+from .text import display
 from .types import PER_PAGE_CHOICES, FieldError
 from .writes import WriteRefused, committed_write
 
@@ -626,22 +624,9 @@ def export_view(admin: ModelAdmin) -> Any:
 
 def _csv_response(admin: ModelAdmin, me: User, rows: Iterator[Any], stem: str) -> Response:
     columns = admin.get_csv_columns(me)
-
-    def generate() -> Iterator[str]:
-        buffer = io.StringIO()
-        writer = csv.writer(buffer)
-        writer.writerow([column.title for column in columns])
-        for count, obj in enumerate(rows, start=1):
-            writer.writerow([csv_cell(_csv_value(admin, obj, column)) for column in columns])
-            if count % 200 == 0:
-                yield buffer.getvalue()
-                buffer.seek(0)
-                buffer.truncate()
-        yield buffer.getvalue()
-
-    stamp = datetime.now(UTC).strftime("%Y%m%d-%H%M")
-    return Response(stream_with_context(generate()), mimetype="text/csv",
-                    headers={"Content-Disposition": f'attachment; filename="{stem}-{stamp}.csv"'})
+    return csv_response([column.title for column in columns],
+                        ([_csv_value(admin, obj, column) for column in columns] for obj in rows),
+                        stem)
 
 
 def _csv_value(admin: ModelAdmin, obj: Any, column: Column) -> Any:

@@ -8,12 +8,10 @@ it) and commit once.
 
 from __future__ import annotations
 
-import csv
-import io
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from typing import Any
 from urllib.parse import urlencode
 
@@ -25,7 +23,6 @@ from flask import (
     redirect,
     render_template,
     request,
-    stream_with_context,
     url_for,
 )
 from flask_login import current_user
@@ -34,9 +31,10 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, aliased
 
 from ..admin import deletions
+from ..admin.csvfile import csv_response
 from ..admin.options import ModelAdmin
 from ..admin.site import site
-from ..admin.text import clean_text, csv_cell
+from ..admin.text import clean_text
 from ..admin.writes import WriteRefused, committed_write
 from ..auth.permissions import allow
 from ..db import session as db_session
@@ -351,25 +349,16 @@ def export() -> Response:
     filters = parse_filters(request.args)
     stmt = filtered_log(session, filters)
 
-    def generate() -> Iterator[str]:
-        buffer = io.StringIO()
-        writer = csv.writer(buffer)
-        writer.writerow(CSV_HEADER)
+    def rows() -> Iterator[list[Any]]:
         args: dict[str, str] = {}
         while True:
             page = keyset_page(session, stmt, AuditEvent.occurred_at, AuditEvent.id,
                                args, EXPORT_CHUNK, "log")  # type: ignore[arg-type]
             for (event,) in page.rows:
-                writer.writerow([csv_cell(value) for value in csv_row(event)])
+                yield list(csv_row(event))
                 session.expunge(event)
-            yield buffer.getvalue()
-            buffer.seek(0)
-            buffer.truncate()
             if page.next_cursor is None:
                 return
             args = {"after": page.next_cursor}
 
-    stamp = datetime.now(UTC).strftime("%Y%m%d-%H%M")
-    return Response(stream_with_context(generate()), mimetype="text/csv",
-                    headers={"Content-Disposition":
-                             f'attachment; filename="audit-log-{stamp}.csv"'})
+    return csv_response(CSV_HEADER, rows(), "audit-log")
