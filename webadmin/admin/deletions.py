@@ -18,7 +18,7 @@ from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session, with_parent
 
 from ..media.services import drop_media_of
-from ..models import Base, DeletedRow, Deletion, Model, User, utcnow
+from ..models import Base, DeletedRow, Deletion, Model, User, live, utcnow
 from ..services import audit
 from .errors import columns_in, duplicate_message, find_live_duplicate
 from .site import site
@@ -57,7 +57,7 @@ def cascade_of(session: Session, admin: ModelAdmin, obj: Any,
         child_model = admin.model_cls.__mapper__.relationships[name].mapper.class_
         child_admin = site.admin_for(child_model)
         rows = session.scalars(select(child_model).where(
-            with_parent(obj, relationship), child_model.deleted_at.is_(None))
+            with_parent(obj, relationship), live(child_model))
             .order_by(child_model.id)).all()
         for row in rows:
             key = (child_model.__tablename__, row.id)

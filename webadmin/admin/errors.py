@@ -17,7 +17,7 @@ from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.visitors import iterate, replacement_traverse
 
-from ..models import Base
+from ..models import Base, live
 from .types import FieldError
 
 if TYPE_CHECKING:
@@ -130,7 +130,7 @@ def find_live_duplicate(session: Session, admin: ModelAdmin,
 
             clauses = [expr == replacement_traverse(expr, {}, bind)
                        for expr in index.expressions]
-            stmt = select(model.id).where(model.deleted_at.is_(None), *clauses)
+            stmt = select(model.id).where(live(model), *clauses)
             if obj.id is not None:
                 stmt = stmt.where(model.id != obj.id)
             live_id = session.scalar(stmt.limit(1))

@@ -16,7 +16,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, Select, func, or_, select
 from sqlalchemy.orm import Session
 
-from ..models import Model, User
+from ..models import Model, User, live
 from .site import site
 from .text import clean_text, escape_like
 
@@ -47,7 +47,7 @@ class RelatedSource:
         if admin is not None and user is not None:
             stmt = admin.base_query(user)
         else:
-            stmt = select(self.model).where(self.model.deleted_at.is_(None))
+            stmt = select(self.model).where(live(self.model))
         if self.where is not None:
             stmt = stmt.where(self.where())
         return stmt

@@ -15,7 +15,7 @@ from ..admin import site
 from ..admin.filters import BooleanFilter, ChoiceFilter
 from ..admin.options import Column, FieldError, Impact, ModelAdmin, RelatedList
 from ..auth.passwords import hash_password
-from ..models import User, UserRole, UserSubscription
+from ..models import User, UserRole, UserSubscription, live
 from ..services import users as accounts
 from .forms import UserCreateForm, UserEditForm
 
@@ -88,7 +88,7 @@ class UserAdmin(ModelAdmin):
         impacts.extend(self.cascade_impact(session, obj))
         subscriptions = session.scalar(select(func.count()).select_from(UserSubscription).where(
             UserSubscription.listener_user_id == obj.id,
-            UserSubscription.deleted_at.is_(None))) or 0
+            live(UserSubscription))) or 0
         if subscriptions:
             impacts.append(Impact("Subscriptions (kept for billing history)", subscriptions))
         return impacts
