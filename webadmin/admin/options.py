@@ -20,7 +20,9 @@ from sqlalchemy import Select, func, or_, select
 from sqlalchemy.orm import Session, joinedload, selectinload
 from sqlalchemy.orm.interfaces import LoaderOption
 
-from ..models import AuditEvent, Model, User, UserRole
+from ..media.fields import thumbnail_cell
+from ..models import AuditEvent, Model, User, UserRole, live
+from ..models.media import COVER_RELATIONSHIP
 from ..services import audit
 from . import deletions
 from .errors import check_live_duplicates
@@ -89,6 +91,7 @@ class ModelAdmin:
     # filled in by __init_subclass__
     _columns: ClassVar[tuple[Column, ...]] = ()
     _csv_columns: ClassVar[tuple[Column, ...]] = ()
+    _eager: ClassVar[tuple[str, ...]] = ()
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
@@ -164,6 +167,7 @@ class ModelAdmin:
         cls._csv_columns = as_columns(cls.csv_columns or cls.list_display or ("id",))
         for column in dict.fromkeys((*cls._columns, *cls._csv_columns)):
             cls._check_path(column)
+        cls._eager = cls._loads_for((*cls._columns, *cls._csv_columns))
         known = {c.name for c in model.__table__.constraints if c.name}
         known |= {i.name for i in model.__table__.indexes if i.name}
         for name, (field, _message) in cls.constraint_messages.items():
@@ -247,10 +251,20 @@ class ModelAdmin:
             cls._problems = None
 
     @classmethod
+    def _loads_for(cls, columns: Sequence[Column]) -> tuple[str, ...]:
+        relationships = cls.model.__mapper__.relationships  # type: ignore[union-attr]
+        heads = [COVER_RELATIONSHIP if column.path == "cover" else column.path.split(".")[0]
+                 for column in columns]
+        return tuple(dict.fromkeys([*cls.eager_loads,
+                                    *(head for head in heads if head in relationships)]))
+
+    @classmethod
     def _check_path(cls, column: Column) -> None:
         if column.sort is not None and column.sort not in cls.sortable:
             cls._fail(f"column {column.path!r}: sort key {column.sort!r} is not in sortable")
         head, *rest = column.path.split(".")
+        if column.path == "cover" and COVER_RELATIONSHIP not in cls.model.__mapper__.relationships:  # type: ignore[union-attr]
+            cls._fail("column 'cover': the model has no cover art (cover_media)")
         if not rest and callable(getattr(cls, head, None)):
             return
         mapper: Any = cls.model.__mapper__  # type: ignore[union-attr]
@@ -306,7 +320,7 @@ class ModelAdmin:
     def base_query(self, user: User, *, deleted: bool = False) -> Select[Any]:
         """THE query every path reads through: live (or deleted) rows in the user's scope."""
         model = self.model_cls
-        condition = model.deleted_at.is_not(None) if deleted else model.deleted_at.is_(None)
+        condition = ~live(model) if deleted else live(model)
         return self.scope(select(model).where(condition), user)
 
     def search_clause(self, term: str) -> Any:
@@ -377,9 +391,15 @@ class ModelAdmin:
         if self.owns(user) and self.owner.relationship in form:  # type: ignore[union-attr]
             del form[self.owner.relationship]  # type: ignore[union-attr]
 
+    @property
+    def eager_relationships(self) -> tuple[str, ...]:
+        """The relationships loaded with a list page or an export: those its columns read
+        ("artist.display_name" → artist; the cover column → cover_media) and ``eager_loads``."""
+        return self._eager
+
     def eager_options(self) -> list[LoaderOption]:
         options: list[LoaderOption] = []
-        for name in self.eager_loads:
+        for name in self._eager:
             relationship = self.model_cls.__mapper__.relationships[name]
             attribute = getattr(self.model_cls, name)
             options.append(selectinload(attribute) if relationship.uselist
@@ -401,6 +421,11 @@ class ModelAdmin:
 
     def row_label(self, obj: Any) -> str:
         return str(obj)
+
+    def cover(self, obj: Any) -> Any:
+        """The ``Column("cover")`` cell: the row's cover art thumbnail (a section declaring
+        ``media = (ImageField(),)``; the page loads ``cover_media`` with the rows)."""
+        return thumbnail_cell(self, obj)
 
     def count_caption(self, count: Any) -> str:
         """ "1 song", "42 songs", "1,000+ songs" (``count``: an int or a capped count)."""
@@ -511,7 +536,7 @@ class ModelAdmin:
                 continue
             model = other.model_cls
             count = session.scalar(select(func.count()).select_from(model).where(
-                related.foreign_key(model) == obj.id, model.deleted_at.is_(None))) or 0
+                related.foreign_key(model) == obj.id, live(model))) or 0
             if count:
                 rows = f"{count:,} {other.singular if count == 1 else other.label.lower()}"
                 impacts.append(Impact(related.label, count, blocks=True,

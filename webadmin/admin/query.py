@@ -214,7 +214,7 @@ def list_load_options(admin: ModelAdmin, columns: Sequence[Any]) -> list[Any]:
     options: list[Any] = []
     mapper = admin.model_cls.__mapper__
     paths = [c.path.split(".") for c in columns]
-    for option, name in zip(admin.eager_options(), admin.eager_loads, strict=True):
+    for option, name in zip(admin.eager_options(), admin.eager_relationships, strict=True):
         relationship = mapper.relationships[name]
         wanted = {p[1] for p in paths if len(p) == 2 and p[0] == name}
         related = relationship.mapper

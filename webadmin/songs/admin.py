@@ -8,13 +8,13 @@ from typing import Any
 from flask import url_for
 from sqlalchemy.orm import Session
 
-from ..admin import Column, FieldError, ModelAdmin, site
+from ..admin import Column, FieldError, ModelAdmin, Owner, site
 from ..admin.filters import BooleanFilter, ChoiceFilter, DateRangeFilter, RelatedFilter
-from ..admin.options import Owner
-from ..media.fields import AudioField, ImageField, thumbnail_cell
+from ..admin.text import format_duration
+from ..media.fields import AudioField, ImageField
 from ..models import Song, SongStatus, User, UserRole
 from ..sources import ALBUM_SOURCE, ARTIST_SOURCE, GENRE_SOURCE
-from .forms import ISRC_PATTERN, SongForm, format_duration, normalize_isrc
+from .forms import ISRC_PATTERN, SongForm, normalize_isrc
 
 
 @site.register
@@ -47,12 +47,10 @@ class SongAdmin(ModelAdmin):
                     ChoiceFilter("status", SongStatus, "Status"),
                     BooleanFilter("is_explicit", "Explicit"),
                     DateRangeFilter("release_date", "Released"))
-    eager_loads = ("artist", "genre", "album", "cover_media")
     list_deferred = ("lyrics",)  # the list never shows lyrics (up to 20,000 characters a song)
     form = SongForm
     change_formats = {"duration_seconds": format_duration}
     media = (AudioField(), ImageField())  # audio sets the duration; both served via /media/
-    cover = thumbnail_cell
     constraint_messages = {
         "uq_song_artist_title_live": ("title", "This artist already has a song titled “{title}”."),
         "uq_song_isrc_live": ("isrc", "Another song already uses the ISRC {isrc}."),
