@@ -38,7 +38,7 @@ from .changes import describe_changes
 from .csvfile import csv_response
 from .errors import attach
 from .filters import RelatedFilter
-from .forms import AdminForm, RelatedField
+from .forms import AdminForm, ConfirmForm, RelatedField
 from .query import (
     count_with,
     fetch_page,
@@ -450,10 +450,6 @@ def _read_seen(raw: str | None) -> dict[str, str] | None:
 
 
 # --- delete -----------------------------------------------------------------------------------
-class ConfirmForm(FlaskForm):
-    pass
-
-
 def delete_view(admin: ModelAdmin, public_id: str) -> Any:
     if not admin.can_delete:
         abort(404)

@@ -25,20 +25,20 @@ from flask import (
     request,
     url_for,
 )
-from flask_login import current_user
-from flask_wtf import FlaskForm
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, aliased
 
 from ..admin import deletions
 from ..admin.csvfile import csv_response
+from ..admin.forms import ConfirmForm
 from ..admin.options import ModelAdmin
 from ..admin.site import site
 from ..admin.text import clean_text
+from ..admin.views import user
 from ..admin.writes import WriteRefused, committed_write
 from ..auth.permissions import allow
 from ..db import session as db_session
-from ..models import AuditEvent, DeletedRow, Deletion, User, UserRole
+from ..models import AuditEvent, DeletedRow, Deletion, UserRole
 from .log import (
     CSV_HEADER,
     PER_PAGE,
@@ -66,14 +66,6 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(bp)
     site.register_page("Deleted", "audit.deleted", {UserRole.superadmin}, order=90)
     site.register_page("Audit log", "audit.log", {UserRole.superadmin}, order=91)
-
-
-def me() -> User:
-    return current_user._get_current_object()  # type: ignore[no-any-return]
-
-
-class ConfirmForm(FlaskForm):
-    pass
 
 
 def _sections() -> list[ModelAdmin]:
@@ -212,7 +204,7 @@ def _selected(session: Session) -> list[tuple[ModelAdmin, Any]]:
         if admin is None or (section, key) in seen:
             continue
         seen.add((section, key))
-        row = session.scalars(admin.base_query(me(), deleted=True).where(
+        row = session.scalars(admin.base_query(user(), deleted=True).where(
             admin.model_cls.public_id == key)).one_or_none()
         if row is not None:
             found.append((admin, row))
@@ -257,9 +249,9 @@ def _apply(session: Session, selected: list[tuple[ModelAdmin, Any]],
         try:
             with committed_write(admin, row, nested=True):
                 if purge:
-                    admin.purge(session, row, me())
+                    admin.purge(session, row, user())
                 else:
-                    admin.restore(session, row, me())
+                    admin.restore(session, row, user())
         except WriteRefused as refusal:
             refused.append(_refusal_line(session, admin, row, label, refusal, purge))
         else:
