@@ -21,8 +21,6 @@ MAX_DEPTH = 100
 class GenreAdmin(ModelAdmin):
     model = Genre
     name = "genres"
-    label = "Genres"
-    singular = "genre"
     nav_order = 30
     list_display = (Column("name", link=True), "slug", Column("parent.name", "Parent"),
                     Column("created_at", "Added"))

@@ -15,14 +15,13 @@ from ..media.fields import AudioField, ImageField
 from ..models import Song, SongStatus, User, UserRole
 from ..sources import ALBUM_SOURCE, ARTIST_SOURCE, GENRE_SOURCE
 from .forms import ISRC_PATTERN, SongForm, normalize_isrc
+from .import_views import register as register_pages
 
 
 @site.register
 class SongAdmin(ModelAdmin):
     model = Song
     name = "songs"
-    label = "Songs"
-    singular = "song"
     roles = {UserRole.superadmin, UserRole.singer}
     owner = Owner("artist", role=UserRole.singer)
     nav_order = 20
@@ -38,7 +37,6 @@ class SongAdmin(ModelAdmin):
                    "release_date", "created_at", Column("album.title", "Album"), "track_number")
     sortable = {"title": "title", "created": "created_at", "release": "release_date",
                 "duration": "duration_seconds"}
-    ordering = "-created"
     search_fields = ("title", "isrc")
     search_hint = "Title or ISRC"
     list_filters = (RelatedFilter("artist", ARTIST_SOURCE, "Artist"),
@@ -73,9 +71,7 @@ class SongAdmin(ModelAdmin):
         return format_duration(song.duration_seconds)
 
     def register_views(self, bp: Any) -> None:
-        from .import_views import register
-
-        register(bp, self)
+        register_pages(bp, self)
 
     def extra_links(self, user: User) -> Any:
         return () if self.owns(user) else (("Import CSV", url_for("songs.import_songs")),)

@@ -18,7 +18,6 @@ from .values import short_value
 class ConfigAdmin(ModelAdmin):
     model = SystemConfig
     name = "config"
-    label = "Config"
     singular = "setting"
     roles = {UserRole.superadmin}
     nav_order = 60

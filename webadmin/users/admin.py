@@ -18,14 +18,13 @@ from ..auth.passwords import hash_password
 from ..models import User, UserRole, UserSubscription, live
 from ..services import users as accounts
 from .forms import UserCreateForm, UserEditForm
+from .views import register as register_pages
 
 
 @site.register
 class UserAdmin(ModelAdmin):
     model = User
     name = "users"
-    label = "Users"
-    singular = "user"
     roles = {UserRole.superadmin}
     nav_order = 10
     list_display = (
@@ -40,7 +39,6 @@ class UserAdmin(ModelAdmin):
                    "created_at")
     sortable = {"name": "display_name", "email": "email", "role": "role",
                 "last_sign_in": "last_sign_in_at", "created": "created_at"}
-    ordering = "-created"
     search_fields = ("email", "display_name")
     search_hint = "Email or name"
     list_filters = (ChoiceFilter("role", UserRole, "Role"), BooleanFilter("is_active", "Active"))
@@ -114,6 +112,4 @@ class UserAdmin(ModelAdmin):
         return links
 
     def register_views(self, bp: Any) -> None:
-        from .views import register
-
-        register(bp, self)
+        register_pages(bp, self)
