@@ -1,4 +1,6 @@
-"""The generic, declarative admin layer (Django's ModelAdmin idea). See options.py and site.py."""
+"""The generic, declarative admin layer (Django's ModelAdmin idea): the declarations a section
+uses (types.py), ModelAdmin (options.py) and the registry (site.py). docs/ARCHITECTURE.md maps
+the rest."""
 
 from .forms import AdminForm, RelatedField
 from .options import ModelAdmin

@@ -63,7 +63,8 @@ class ModelAdmin:
     list_filters: ClassVar[Sequence[Filter]] = ()
     per_page: ClassVar[int] = 25
     form: ClassVar[type[FlaskForm] | None] = None
-    eager_loads: ClassVar[Sequence[str]] = ()  # relationship names loaded with the list
+    # Relationships loaded with a list page beyond those its columns read (those are derived).
+    eager_loads: ClassVar[Sequence[str]] = ()
     constraint_messages: ClassVar[Mapping[str, tuple[str | None, str]]] = {}
     csv_columns: ClassVar[Sequence[str | Column]] = ()  # default: list_display
     bulk_actions: ClassVar[Sequence[str]] = ("delete", "export")
