@@ -9,9 +9,9 @@ from typing import Any
 from flask import Flask
 
 from . import db
-from .config import load_settings
+from .config import PROJECT_ROOT, load_settings
 
-PROJECT_ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+__all__ = ["PROJECT_ROOT", "create_app"]
 
 
 def create_app(config: Mapping[str, Any] | None = None) -> Flask:
@@ -70,14 +70,14 @@ def register_extensions(app: Flask) -> None:
 
 
 def register_blueprints(app: Flask) -> None:
-    from .admin import site
+    from .admin import blueprints as admin_blueprints
     from .audit.views import init_app as audit_init
     from .auth.views import bp as auth_bp
     from .health import bp as health_bp
 
     app.register_blueprint(health_bp)
     app.register_blueprint(auth_bp)
-    site.init_app(app)  # every section's blueprint (webadmin/*/admin.py) and the dashboard
+    admin_blueprints.init_app(app)  # each section (webadmin/*/admin.py), the dashboard
     audit_init(app)  # /audit/ and /audit/log
     from . import media
 

@@ -121,7 +121,7 @@ def import_songs_command(file: str, skip_bad: bool, actor_email: str | None) -> 
 
     from sqlalchemy import select
 
-    from .models import User, UserRole
+    from .models import User, UserRole, live
     from .songs.importer import ImportFileError, import_file, text_stream
 
     session = get_db().session()
@@ -129,7 +129,7 @@ def import_songs_command(file: str, skip_bad: bool, actor_email: str | None) -> 
     if actor_email:
         actor = session.scalars(select(User).where(
             User.email == actor_email, User.role == UserRole.superadmin,
-            User.deleted_at.is_(None))).one_or_none()
+            live(User))).one_or_none()
         if actor is None:
             raise click.BadParameter("no live superadmin has this email", param_hint="--as")
     size = os.path.getsize(file)

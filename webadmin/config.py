@@ -17,6 +17,9 @@ from urllib.parse import urlsplit
 WEAK_SECRETS = {"", "secret", "changeme", "change-me", "dev", "development", "please-change-me"}
 MIN_SECRET_LENGTH = 32
 
+# The checkout: templates, static files, migrations and the instance folder live here.
+PROJECT_ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
 
 class ConfigError(RuntimeError):
     """A setting is missing or invalid; the message tells the operator how to fix it."""

@@ -73,8 +73,13 @@ def _raise_unavailable(context: ExceptionContext) -> None:
         return  # IntegrityError, DataError, ProgrammingError …: a refused statement
     original = context.original_exception
     if is_unavailable(original, disconnect=context.is_disconnect):  # checks the driver's code
-        first_line = next(iter(str(original).strip().splitlines()), "")
-        raise DatabaseUnavailable(f"{type(original).__name__}: {first_line[:200]}", original)
+        raise unavailable(original)
+
+
+def unavailable(original: BaseException) -> DatabaseUnavailable:
+    """The DatabaseUnavailable for a driver error (its class and first line, no SQL)."""
+    first_line = next(iter(str(original).strip().splitlines()), "")
+    return DatabaseUnavailable(f"{type(original).__name__}: {first_line[:200]}", original)
 
 
 @dataclass

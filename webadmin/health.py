@@ -12,8 +12,8 @@ from flask import Blueprint, current_app, jsonify
 from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 
-from . import PROJECT_ROOT
 from .auth.permissions import public
+from .config import PROJECT_ROOT
 from .db import get_db
 from .errors import RETRY_LATER
 

@@ -10,8 +10,8 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from tests.audit.support import audit_action, key_of
 from tests.factories import make_genre
+from webadmin.admin import deletions
 from webadmin.admin.site import site
-from webadmin.audit import deletions
 from webadmin.models import AuditEvent, DeletedRow, Genre, User, UserRole
 
 

@@ -86,8 +86,9 @@ def test_lookup_routes_in_the_app_follow_the_roles(app):
 
 
 def test_related_lists_are_checked_against_the_other_sections_all_at_once():
-    from webadmin.admin.options import RelatedList
+    from webadmin.admin.blueprints import bind_related_lists
     from webadmin.admin.site import AdminSite
+    from webadmin.admin.types import RelatedList
 
     board = AdminSite()
     board.register(SongAdmin)
@@ -97,7 +98,7 @@ def test_related_lists_are_checked_against_the_other_sections_all_at_once():
                     columns=("titel",)),
     )))
     with pytest.raises(DefinitionError) as caught:
-        board.bind_related_lists()
+        bind_related_lists(board)
     message = str(caught.value)
     assert message.startswith("BrokenAlbumsAdmin: 5 problems")
     for fragment in ("no section named 'nowhere'", "Song.genre is not a many-to-one "

@@ -1,9 +1,12 @@
-"""The generic, declarative admin layer (Django's ModelAdmin idea). See options.py and site.py."""
+"""The generic, declarative admin layer (Django's ModelAdmin idea): the declarations a section
+uses (types.py), ModelAdmin (options.py) and the registry (site.py). docs/ARCHITECTURE.md maps
+the rest."""
 
 from .forms import AdminForm, RelatedField
-from .options import Column, FieldError, Impact, ModelAdmin
+from .options import ModelAdmin
 from .related import RelatedSource
 from .site import site
+from .types import Action, Column, FieldError, Impact, Owner, RelatedList
 
-__all__ = ["AdminForm", "Column", "FieldError", "Impact", "ModelAdmin", "RelatedField",
-           "RelatedSource", "site"]
+__all__ = ["Action", "AdminForm", "Column", "FieldError", "Impact", "ModelAdmin", "Owner",
+           "RelatedField", "RelatedList", "RelatedSource", "site"]

@@ -11,7 +11,8 @@ from ..auth.permissions import allow
 from ..db import session as db_session
 from ..models import AuditEvent, UserRole
 from .query import capped_count
-from .views import _is_unscoped, user
+from .site import site
+from .views import user
 
 bp = Blueprint("dashboard", __name__)
 RECENT_ACTIONS = 10
@@ -21,8 +22,6 @@ SESSION_ACTIONS = frozenset({"auth.sign_in", "auth.sign_out"})
 @bp.get("/")
 @allow(UserRole.superadmin, UserRole.singer)
 def index():
-    from .site import site
-
     me, session = user(), db_session()
     cards = []
     for admin in site.admins_for(me.role):
@@ -30,7 +29,7 @@ def index():
             continue
         stmt = admin.base_query(me)
         count = capped_count(session, stmt, estimate_table=(
-            admin.model_cls.__tablename__ if _is_unscoped(admin, me) else None))
+            admin.model_cls.__tablename__ if admin.unscoped_for(me) else None))
         cards.append({"label": admin.label, "count": count,
                       "url": url_for(f"{admin.name}.list"),
                       "add_url": url_for(f"{admin.name}.create")

@@ -17,8 +17,8 @@ from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.visitors import iterate, replacement_traverse
 
-from ..models import Base
-from .options import FieldError
+from ..models import Base, live
+from .types import FieldError
 
 if TYPE_CHECKING:
     from flask_wtf import FlaskForm
@@ -118,7 +118,7 @@ def find_live_duplicate(session: Session, admin: ModelAdmin,
     with session.no_autoflush:
         for index in _live_unique_indexes(table):
             values: dict[str, Any] = {}
-            for column in _columns_in(index):
+            for column in columns_in(index):
                 values[column.key] = _value_of(obj, column)
             if any(v is None for v in values.values()):
                 continue  # NULLs never collide
@@ -130,7 +130,7 @@ def find_live_duplicate(session: Session, admin: ModelAdmin,
 
             clauses = [expr == replacement_traverse(expr, {}, bind)
                        for expr in index.expressions]
-            stmt = select(model.id).where(model.deleted_at.is_(None), *clauses)
+            stmt = select(model.id).where(live(model), *clauses)
             if obj.id is not None:
                 stmt = stmt.where(model.id != obj.id)
             live_id = session.scalar(stmt.limit(1))
@@ -139,7 +139,7 @@ def find_live_duplicate(session: Session, admin: ModelAdmin,
     return None
 
 
-def _columns_in(index: Index) -> list[Column[Any]]:
+def columns_in(index: Index) -> list[Column[Any]]:
     found: list[Column[Any]] = []
     for expr in index.expressions:
         for element in iterate(expr):

@@ -31,6 +31,10 @@ def with_article(noun: str) -> str:
     return f"{'an' if noun[:1] in 'aeiou' else 'a'} {noun}"
 
 
+class ConfirmForm(FlaskForm):
+    """An empty form: only the CSRF token, for confirmation pages."""
+
+
 class AdminForm(FlaskForm):
     """Base of every section form. ``version_id`` travels with the edit form so a save based on
     an outdated copy is refused (optimistic locking) instead of overwriting someone's work."""

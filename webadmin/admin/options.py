@@ -11,9 +11,7 @@ commit.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass
 from typing import Any, ClassVar
 
 from flask import url_for
@@ -22,117 +20,30 @@ from sqlalchemy import Select, func, or_, select
 from sqlalchemy.orm import Session, joinedload, selectinload
 from sqlalchemy.orm.interfaces import LoaderOption
 
-from ..models import Model, User, UserRole
+from ..media.fields import thumbnail_cell
+from ..models import AuditEvent, Model, User, UserRole, live
+from ..models.media import COVER_RELATIONSHIP
 from ..services import audit
+from . import deletions
+from .errors import check_live_duplicates
 from .filters import Filter, RelatedFilter, bind_filters
 from .forms import RelatedField
 from .text import display, escape_like, json_safe
-
-SECTION_NAME = re.compile(r"^[a-z][a-z0-9_-]{0,39}$")
-PER_PAGE_CHOICES = (10, 25, 50, 100)
-# Never shown in lists, diffs or exports, whatever a section declares.
-HIDDEN_COLUMNS = frozenset({"password_hash", "session_token"})
-# Bookkeeping columns left out of "what changed".
-UNTRACKED_COLUMNS = frozenset({"id", "public_id", "created_at", "updated_at", "version_id",
-                               "deleted_at"})
-BULK_ACTIONS = ("delete", "restore", "export")
-
-
-@dataclass(frozen=True)
-class Column:
-    """One list (or CSV) column: an attribute path ("artist.display_name") or the name of a
-    method of the admin (``def duration(self, obj) -> str``)."""
-
-    path: str
-    label: str | None = None
-    sort: str | None = None  # sort key (from ``sortable``) of the header link
-    link: bool = False  # the cell links to the row's edit page
-    numeric: bool = False
-    secondary: bool = False  # hidden at phone width
-
-    @property
-    def title(self) -> str:
-        return self.label or self.path.split(".")[-1].replace("_", " ").capitalize()
-
-
-@dataclass(frozen=True)
-class Impact:
-    """What deleting a row affects: ``count`` rows described by ``label``; ``blocks`` refuses
-    the delete with ``message``."""
-
-    label: str
-    count: int
-    blocks: bool = False
-    message: str = ""
-
-
-@dataclass(frozen=True)
-class Owner:
-    """Rows belong to a user: ``relationship`` (many-to-one to User) names them, and users of
-    ``role`` own their rows. From it follow, for that role: the scope (only own rows; others
-    404), the list (owner column and filter hidden), the form (no owner picker) and populate
-    (the owner is always the signed-in user). Other roles (superadmin) see and pick every row."""
-
-    relationship: str
-    role: UserRole = UserRole.singer
-
-
-@dataclass(frozen=True)
-class RelatedList:
-    """Rows of another section pointing at this row, shown on its edit page (at most
-    ``limit``, ordered by ``order_by`` columns) with a link to that section's list filtered by
-    ``filter_param``. ``field`` is the other model's many-to-one relationship to this model."""
-
-    section: str
-    field: str
-    label: str
-    order_by: tuple[str, ...] = ()  # column names of the other model, "-" for descending
-    filter_param: str | None = None
-    limit: int = 10
-    # Set: deleting this row is refused while such rows are live; "{rows}" reads "3 songs".
-    delete_message: str | None = None
-    columns: tuple[str | Column, ...] = ()  # default: the other section's list columns
-
-    def foreign_key(self, model: type[Model]) -> Any:
-        (column,) = model.__mapper__.relationships[self.field].local_columns
-        return getattr(model, column.key)
-
-
-@dataclass(frozen=True)
-class Action:
-    """A change to one row behind a confirmation page (e.g. cancel a subscription).
-    ``values(row)`` returns the new values {attribute: value} without applying them, or raises
-    ValueError (or FieldError) saying why the action does not apply now; the generic view shows
-    old → new, and on confirmation applies them with an audit entry ``record.<done>`` and the
-    row's version check."""
-
-    name: str  # in the URL: /<section>/<public_id>/do/<name>
-    label: str  # the button, e.g. "Cancel subscription"
-    done: str  # past tense for the audit entry and the message, e.g. "canceled"
-    values: Callable[[Any], Mapping[str, Any]]
-
-
-class DefinitionError(TypeError):
-    """Every problem of one ModelAdmin declaration, reported at once (like Django's checks)."""
-
-    def __init__(self, cls_name: str, problems: list[str]):
-        self.problems = problems
-        listing = "\n".join(f"  - {problem}" for problem in problems)
-        noun = "problem" if len(problems) == 1 else "problems"
-        super().__init__(f"{cls_name}: {len(problems)} {noun}:\n{listing}")
-
-
-class FieldError(Exception):
-    """A rule the form cannot check alone (a duplicate, a cycle); shown next to ``field``."""
-
-    def __init__(self, field: str | None, message: str):
-        super().__init__(message)
-        self.field = field
-        self.message = message
-
-
-def as_columns(entries: Sequence[str | Column]) -> tuple[Column, ...]:
-    return tuple(e if isinstance(e, Column) else Column(e) for e in entries)
+from .types import (
+    BULK_ACTIONS,
+    HIDDEN_COLUMNS,
+    PER_PAGE_CHOICES,
+    SECTION_NAME,
+    UNTRACKED_COLUMNS,
+    Action,
+    Column,
+    DefinitionError,
+    FieldError,
+    Impact,
+    Owner,
+    RelatedList,
+    as_columns,
+)
 
 
 class ModelAdmin:
@@ -152,7 +63,8 @@ class ModelAdmin:
     list_filters: ClassVar[Sequence[Filter]] = ()
     per_page: ClassVar[int] = 25
     form: ClassVar[type[FlaskForm] | None] = None
-    eager_loads: ClassVar[Sequence[str]] = ()  # relationship names loaded with the list
+    # Relationships loaded with a list page beyond those its columns read (those are derived).
+    eager_loads: ClassVar[Sequence[str]] = ()
     constraint_messages: ClassVar[Mapping[str, tuple[str | None, str]]] = {}
     csv_columns: ClassVar[Sequence[str | Column]] = ()  # default: list_display
     bulk_actions: ClassVar[Sequence[str]] = ("delete", "export")
@@ -180,6 +92,7 @@ class ModelAdmin:
     # filled in by __init_subclass__
     _columns: ClassVar[tuple[Column, ...]] = ()
     _csv_columns: ClassVar[tuple[Column, ...]] = ()
+    _eager: ClassVar[tuple[str, ...]] = ()
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
@@ -255,6 +168,7 @@ class ModelAdmin:
         cls._csv_columns = as_columns(cls.csv_columns or cls.list_display or ("id",))
         for column in dict.fromkeys((*cls._columns, *cls._csv_columns)):
             cls._check_path(column)
+        cls._eager = cls._loads_for((*cls._columns, *cls._csv_columns))
         known = {c.name for c in model.__table__.constraints if c.name}
         known |= {i.name for i in model.__table__.indexes if i.name}
         for name, (field, _message) in cls.constraint_messages.items():
@@ -338,10 +252,20 @@ class ModelAdmin:
             cls._problems = None
 
     @classmethod
+    def _loads_for(cls, columns: Sequence[Column]) -> tuple[str, ...]:
+        relationships = cls.model.__mapper__.relationships  # type: ignore[union-attr]
+        heads = [COVER_RELATIONSHIP if column.path == "cover" else column.path.split(".")[0]
+                 for column in columns]
+        return tuple(dict.fromkeys([*cls.eager_loads,
+                                    *(head for head in heads if head in relationships)]))
+
+    @classmethod
     def _check_path(cls, column: Column) -> None:
         if column.sort is not None and column.sort not in cls.sortable:
             cls._fail(f"column {column.path!r}: sort key {column.sort!r} is not in sortable")
         head, *rest = column.path.split(".")
+        if column.path == "cover" and COVER_RELATIONSHIP not in cls.model.__mapper__.relationships:  # type: ignore[union-attr]
+            cls._fail("column 'cover': the model has no cover art (cover_media)")
         if not rest and callable(getattr(cls, head, None)):
             return
         mapper: Any = cls.model.__mapper__  # type: ignore[union-attr]
@@ -382,6 +306,12 @@ class ModelAdmin:
             return stmt.where(getattr(self.model_cls, fk.key) == user.id)
         return stmt
 
+    def unscoped_for(self, user: User) -> bool:
+        """Whether ``scope`` leaves ``user`` every row (then a list or a card may count the
+        whole table from the planner's estimate)."""
+        base = select(self.model_cls)
+        return self.scope(base, user) is base
+
     def _without_owner(self, columns: tuple[Column, ...], user: User) -> tuple[Column, ...]:
         if not self.owns(user):
             return columns
@@ -391,7 +321,7 @@ class ModelAdmin:
     def base_query(self, user: User, *, deleted: bool = False) -> Select[Any]:
         """THE query every path reads through: live (or deleted) rows in the user's scope."""
         model = self.model_cls
-        condition = model.deleted_at.is_not(None) if deleted else model.deleted_at.is_(None)
+        condition = ~live(model) if deleted else live(model)
         return self.scope(select(model).where(condition), user)
 
     def search_clause(self, term: str) -> Any:
@@ -462,9 +392,15 @@ class ModelAdmin:
         if self.owns(user) and self.owner.relationship in form:  # type: ignore[union-attr]
             del form[self.owner.relationship]  # type: ignore[union-attr]
 
+    @property
+    def eager_relationships(self) -> tuple[str, ...]:
+        """The relationships loaded with a list page or an export: those its columns read
+        ("artist.display_name" → artist; the cover column → cover_media) and ``eager_loads``."""
+        return self._eager
+
     def eager_options(self) -> list[LoaderOption]:
         options: list[LoaderOption] = []
-        for name in self.eager_loads:
+        for name in self._eager:
             relationship = self.model_cls.__mapper__.relationships[name]
             attribute = getattr(self.model_cls, name)
             options.append(selectinload(attribute) if relationship.uselist
@@ -486,6 +422,11 @@ class ModelAdmin:
 
     def row_label(self, obj: Any) -> str:
         return str(obj)
+
+    def cover(self, obj: Any) -> Any:
+        """The ``Column("cover")`` cell: the row's cover art thumbnail (a section declaring
+        ``media = (ImageField(),)``; the page loads ``cover_media`` with the rows)."""
+        return thumbnail_cell(self, obj)
 
     def count_caption(self, count: Any) -> str:
         """ "1 song", "42 songs", "1,000+ songs" (``count``: an int or a capped count)."""
@@ -510,8 +451,6 @@ class ModelAdmin:
     def readonly_details(self, session: Session, obj: Any) -> list[tuple[str, str]]:
         """Facts shown beside the edit form: the read-only columns, and who changed the row
         last (its newest audit entry)."""
-        from ..models import AuditEvent
-
         details = [(_column_title(name), display(getattr(obj, name)))
                    for name in self.readonly_fields]
         last = session.scalars(
@@ -571,8 +510,6 @@ class ModelAdmin:
         Raises FieldError (pre-checks), IntegrityError/StaleDataError/DataError (the flush).
         Returns the changes (empty: nothing changed, nothing written).
         """
-        from .errors import check_live_duplicates
-
         before = {} if created else self.snapshot(obj)
         self.populate(obj, form, user)
         if created:
@@ -600,7 +537,7 @@ class ModelAdmin:
                 continue
             model = other.model_cls
             count = session.scalar(select(func.count()).select_from(model).where(
-                related.foreign_key(model) == obj.id, model.deleted_at.is_(None))) or 0
+                related.foreign_key(model) == obj.id, live(model))) or 0
             if count:
                 rows = f"{count:,} {other.singular if count == 1 else other.label.lower()}"
                 impacts.append(Impact(related.label, count, blocks=True,
@@ -611,37 +548,29 @@ class ModelAdmin:
         return next((a for a in self.actions if a.name == name), None)
 
     def cascade_impact(self, session: Session, obj: Any) -> list[Impact]:
-        from ..audit.deletions import cascade_counts
-
         return [Impact(f"{label} deleted with this {self.singular} (restoring it brings them "
                        "back)", count)
-                for label, count in cascade_counts(session, self, obj).items()]
+                for label, count in deletions.cascade_counts(session, self, obj).items()]
 
-    # Soft delete, restore and purge all go through webadmin/audit/deletions.py: one deletion
+    # Soft delete, restore and purge all go through webadmin/admin/deletions.py: one deletion
     # per press (with the declared cascade), tracked for /audit/, one audit entry per row.
     def soft_delete(self, session: Session, obj: Any, user: User) -> None:
-        from ..audit.deletions import soft_delete
-
-        soft_delete(session, self, obj, user)
+        deletions.soft_delete(session, self, obj, user)
 
     def restore(self, session: Session, obj: Any, user: User) -> None:
         """Bring a soft-deleted row back (with the rest of its deletion); a live row holding
         its natural key raises FieldError naming the field and that row; nothing changes."""
-        from ..audit.deletions import RestoreConflict, restore
-
         try:
-            restore(session, self, obj, user)
-        except RestoreConflict as conflict:
+            deletions.restore(session, self, obj, user)
+        except deletions.RestoreConflict as conflict:
             raise FieldError(conflict.field, conflict.message) from conflict
 
     def purge(self, session: Session, obj: Any, user: User) -> None:
         """Hard-delete a soft-deleted row; its audit entries stay. Raises FieldError when the
         database would refuse (other rows point at it)."""
-        from ..audit.deletions import PurgeRefused, purge
-
         try:
-            purge(session, self, obj, user)
-        except PurgeRefused as refused:
+            deletions.purge(session, self, obj, user)
+        except deletions.PurgeRefused as refused:
             raise FieldError(None, refused.message) from refused
 
     # --- extension points --------------------------------------------------------------------

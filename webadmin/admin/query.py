@@ -37,6 +37,7 @@ from werkzeug.datastructures import MultiDict
 
 from ..models import User
 from .text import clean_text, unstorable_reason
+from .types import PER_PAGE_CHOICES
 
 if TYPE_CHECKING:
     from .options import ModelAdmin
@@ -68,8 +69,6 @@ class ListParams:
 
 def parse_list_params(admin: ModelAdmin, args: MultiDict[str, str], user: User) -> ListParams:
     """Read the list's query string; anything unknown or malformed falls back to defaults."""
-    from .options import PER_PAGE_CHOICES
-
     params = ListParams(per_page=admin.per_page)
     params.q = clean_text(args.get("q", "")).strip()[:MAX_SEARCH_LENGTH]
     sort = clean_text(args.get("sort", ""))
@@ -178,7 +177,7 @@ def filtered_query(admin: ModelAdmin, user: User, params: ListParams) -> Select[
     return stmt
 
 
-def _order(column: Any, row_id: Any, descending: bool) -> list[Any]:
+def keyset_order(column: Any, row_id: Any, descending: bool) -> list[Any]:
     """NULLs sort as the largest value on both backends (PostgreSQL's own rule)."""
     if descending:
         first = column.desc().nulls_first() if column.nullable else column.desc()
@@ -187,8 +186,8 @@ def _order(column: Any, row_id: Any, descending: bool) -> list[Any]:
     return [first, row_id.asc()]
 
 
-def _after(column: Any, row_id: Any, value: Any, last_id: int, descending: bool) -> Any:
-    """Rows strictly after (value, last_id) in the order given by ``_order``."""
+def keyset_after(column: Any, row_id: Any, value: Any, last_id: int, descending: bool) -> Any:
+    """Rows strictly after (value, last_id) in the order given by ``keyset_order``."""
     if value is None:  # inside the NULL block
         if descending:  # NULLs first: the rest of the NULLs, then every non-NULL row
             return or_(and_(column.is_(None), row_id < last_id), column.is_not(None))
@@ -215,7 +214,7 @@ def list_load_options(admin: ModelAdmin, columns: Sequence[Any]) -> list[Any]:
     options: list[Any] = []
     mapper = admin.model_cls.__mapper__
     paths = [c.path.split(".") for c in columns]
-    for option, name in zip(admin.eager_options(), admin.eager_loads, strict=True):
+    for option, name in zip(admin.eager_options(), admin.eager_relationships, strict=True):
         relationship = mapper.relationships[name]
         wanted = {p[1] for p in paths if len(p) == 2 and p[0] == name}
         related = relationship.mapper
@@ -238,8 +237,8 @@ def fetch_page(session: Session, admin: ModelAdmin, user: User, params: ListPara
     descending = params.descending != backwards  # walking backwards flips the order
     cursor = params.before if backwards else params.after
     if cursor is not None:
-        stmt = stmt.where(_after(column, row_id, cursor[0], cursor[1], descending))
-    stmt = stmt.order_by(*_order(column, row_id, descending)).limit(params.per_page + 1)
+        stmt = stmt.where(keyset_after(column, row_id, cursor[0], cursor[1], descending))
+    stmt = stmt.order_by(*keyset_order(column, row_id, descending)).limit(params.per_page + 1)
     options = admin.eager_options() if columns is None else list_load_options(admin, columns)
     if current_app.testing or current_app.debug:
         options.append(raiseload("*"))  # a lazy load in a list is a bug: fail loudly

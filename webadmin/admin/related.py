@@ -16,7 +16,8 @@ from typing import Any
 from sqlalchemy import ColumnElement, Select, func, or_, select
 from sqlalchemy.orm import Session
 
-from ..models import Model, User
+from ..models import Model, User, live
+from .site import site
 from .text import clean_text, escape_like
 
 LOOKUP_LIMIT = 20
@@ -42,13 +43,11 @@ class RelatedSource:
         return getattr(self.model, name)
 
     def base_query(self, user: User | None) -> Select[Any]:
-        from .site import site
-
         admin = site.get(self.section) if self.section else None
         if admin is not None and user is not None:
             stmt = admin.base_query(user)
         else:
-            stmt = select(self.model).where(self.model.deleted_at.is_(None))
+            stmt = select(self.model).where(live(self.model))
         if self.where is not None:
             stmt = stmt.where(self.where())
         return stmt

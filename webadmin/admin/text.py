@@ -74,6 +74,20 @@ def display(value: Any) -> str:
     return str(value)
 
 
+def format_duration(seconds: int | None) -> str:
+    """Seconds as "m:ss" or "h:mm:ss" (a song's length, an uploaded recording's)."""
+    if seconds is None:
+        return ""
+    hours, rest = divmod(int(seconds), 3600)
+    minutes, secs = divmod(rest, 60)
+    return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes}:{secs:02d}"
+
+
+def format_duration_ms(duration_ms: int) -> str:
+    """Milliseconds (a probed recording) as a duration, never "0:00" for a short one."""
+    return format_duration(max(1, round(duration_ms / 1000)))
+
+
 def csv_cell(value: Any) -> str:
     """A CSV cell that a spreadsheet will not run as a formula."""
     text = "" if value is None else display(value) if not isinstance(value, str) else value

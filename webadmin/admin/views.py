@@ -5,52 +5,40 @@ lookup. Each reads rows through ``admin.base_query(user)`` and writes through th
 from __future__ import annotations
 
 import base64
-import csv
 import hashlib
-import io
 import json
 import uuid
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
-from datetime import UTC, date, datetime
-from types import SimpleNamespace
+from datetime import date
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlencode
 
 from flask import (
     Response,
     abort,
-    current_app,
     flash,
     jsonify,
     redirect,
     render_template,
     request,
-    stream_with_context,
     url_for,
 )
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from markupsafe import Markup, escape
-from sqlalchemy import event, inspect, select
-from sqlalchemy.exc import DataError, DBAPIError, IntegrityError
-from sqlalchemy.orm import Session, SessionTransaction
-from sqlalchemy.orm.exc import StaleDataError
+from sqlalchemy import select
+from sqlalchemy.orm import Session
 from werkzeug.datastructures import MultiDict
 from werkzeug.exceptions import NotFound
 from wtforms import SelectField
 
 from ..db import session as db_session
 from ..models import AuditEvent, User
-from .errors import (
-    GENERIC_CONFLICT,
-    attach,
-    constraint_of,
-    field_error_for,
-)
+from .changes import describe_changes
+from .csvfile import csv_response
+from .errors import attach
 from .filters import RelatedFilter
-from .forms import AdminForm, RelatedField
-from .options import PER_PAGE_CHOICES, FieldError
+from .forms import AdminForm, ConfirmForm, RelatedField
 from .query import (
     count_with,
     fetch_page,
@@ -58,10 +46,13 @@ from .query import (
     iter_rows,
     parse_list_params,
 )
-from .text import csv_cell, display
+from .text import display
+from .types import PER_PAGE_CHOICES, FieldError
+from .writes import WriteRefused, committed_write
 
 if TYPE_CHECKING:
-    from .options import Column, ModelAdmin
+    from .options import ModelAdmin
+    from .types import Column
 
 MAX_BULK_ROWS = 1000
 HISTORY_LIMIT = 200
@@ -109,7 +100,7 @@ def list_view(admin: ModelAdmin) -> Any:
     stmt = filtered_query(admin, me, params)
     columns = admin.get_list_display(me)
     page = fetch_page(session, admin, me, params, stmt, columns)
-    unscoped = not params.is_filtered and not params.deleted and _is_unscoped(admin, me)
+    unscoped = not params.is_filtered and not params.deleted and admin.unscoped_for(me)
     filters = admin.get_list_filters(me)
     related = [f for f in filters if isinstance(f, RelatedFilter)]
     count, versions = count_with(
@@ -150,11 +141,6 @@ def list_view(admin: ModelAdmin) -> Any:
         extra_links=list(admin.extra_links(me)),
         page_title=admin.label,
     )
-
-
-def _is_unscoped(admin: ModelAdmin, me: User) -> bool:
-    base = select(admin.model_cls)
-    return admin.scope(base, me) is base
 
 
 STATUS_BADGES = {"published": "success", "active": "success", "draft": "warning",
@@ -231,107 +217,6 @@ def _sort_link(admin: ModelAdmin, params: Any, args: MultiDict[str, str],
     descending = active and not params.descending
     return {"url": url_with(f"{admin.name}.list", args, sort=("-" if descending else "") + key),
             "active": active, "descending": params.descending if active else None}
-
-
-# --- the one write path -------------------------------------------------------------------------
-class WriteRefused(Exception):
-    """A write that did not happen; everything it did was rolled back.
-
-    ``status`` says why and picks the answer: 422, a value was refused (``error`` names the
-    field and says why); 409, the row changed meanwhile (``current`` is the row as it is now);
-    404, the row is gone (``deleted`` is the soft-deleted row when the user may still see it).
-    """
-
-    def __init__(self, status: int, error: FieldError | None = None, *, current: Any = None,
-                 deleted: Any = None) -> None:
-        super().__init__(status)
-        self.status = status
-        self.error = error or FieldError(None, GENERIC_CONFLICT)
-        self.current = current
-        self.deleted = deleted
-
-
-@contextmanager
-def committed_write(admin: ModelAdmin, obj: Any = None, *, nested: bool = False
-                    ) -> Iterator[None]:
-    """Run the block's writes and commit them (``nested``: release a savepoint, for one row of
-    a bulk action). A refusal — a rule (FieldError), a constraint or a value the database
-    refused (IntegrityError, DataError), a row that changed or vanished under the UPDATE
-    (StaleDataError) — rolls the block back and raises WriteRefused. Every write view goes
-    through here; connection errors are not refusals and propagate (the outage page)."""
-    session = db_session()
-    key = _public_id_of(obj)
-    written = _WrittenValues(session, obj)
-    savepoint = session.begin_nested() if nested else None
-    try:
-        yield
-        if savepoint is not None:
-            savepoint.commit()
-        else:
-            session.commit()
-    except FieldError as error:
-        _undo(session, savepoint)
-        raise WriteRefused(422, error) from None
-    except StaleDataError:
-        _undo(session, savepoint)
-        raise _row_now(admin, key) from None
-    except (IntegrityError, DataError) as exc:
-        _undo(session, savepoint)
-        _log_refusal(admin, exc)
-        raise WriteRefused(422, field_error_for(admin, exc, written.values())) from None
-    finally:
-        written.forget()
-
-
-class _WrittenValues:
-    """The values a write sent for ``obj``, kept at each flush: a failed flush expires the
-    row, and the message ("… already has a song titled “X”") needs what the user typed."""
-
-    def __init__(self, session: Session, obj: Any) -> None:
-        self.session, self.obj = session, obj
-        self.seen: dict[str, Any] = {}
-        if obj is not None:
-            event.listen(session, "before_flush", self.remember)
-
-    def remember(self, *_args: Any) -> None:
-        state = inspect(self.obj)
-        self.seen = {attr.key: state.dict[attr.key] for attr in state.mapper.column_attrs
-                     if attr.key in state.dict}
-
-    def values(self) -> Any:
-        return SimpleNamespace(**self.seen)
-
-    def forget(self) -> None:
-        if self.obj is not None:
-            event.remove(self.session, "before_flush", self.remember)
-
-
-def _public_id_of(obj: Any) -> uuid.UUID | None:
-    if obj is None or inspect(obj).persistent is False:
-        return None
-    return obj.public_id  # type: ignore[no-any-return]
-
-
-def _undo(session: Session, savepoint: SessionTransaction | None) -> None:
-    """Roll back the block: its savepoint only (a failed flush may have done so already;
-    then this just closes it), or the request's transaction."""
-    if savepoint is not None:
-        savepoint.rollback()
-    else:
-        session.rollback()
-
-
-def _row_now(admin: ModelAdmin, key: uuid.UUID | None) -> WriteRefused:
-    """After a StaleDataError: the row as it is now — live (409) or deleted or gone (404)."""
-    if key is None:
-        return WriteRefused(409)
-    me, session = user(), db_session()
-    for deleted in (False, True):
-        stmt = admin.base_query(me, deleted=deleted).where(admin.model_cls.public_id == key)
-        row = session.scalars(stmt.execution_options(populate_existing=True)).one_or_none()
-        if row is not None:
-            return WriteRefused(404, deleted=row) if deleted else WriteRefused(409, current=row)
-    return WriteRefused(404)
 
 
 def get_live_object(admin: ModelAdmin, public_id: str) -> Any:
@@ -564,17 +449,7 @@ def _read_seen(raw: str | None) -> dict[str, str] | None:
     return prints
 
 
-def _log_refusal(admin: ModelAdmin, exc: DBAPIError) -> None:
-    """Log the refusal without the statement, its parameters or the database's message."""
-    current_app.logger.warning("%s: database refused a write (%s, constraint=%s)",
-                               admin.name, type(exc.orig).__name__, constraint_of(exc))
-
-
 # --- delete -----------------------------------------------------------------------------------
-class ConfirmForm(FlaskForm):
-    pass
-
-
 def delete_view(admin: ModelAdmin, public_id: str) -> Any:
     if not admin.can_delete:
         abort(404)
@@ -624,8 +499,6 @@ def history_view(admin: ModelAdmin, public_id: str) -> Any:
                AuditEvent.target_public_id == str(obj.public_id))
         .order_by(AuditEvent.occurred_at.desc(), AuditEvent.id.desc())
         .limit(HISTORY_LIMIT)).all()
-    from ..audit.log import describe_changes  # the one place diffs become words
-
     entries = [{"event": event, "changes": describe_changes(
         admin, event.changes, admin.history_fields_hidden)} for event in events]
     return render_template("admin/history.html", admin=admin, obj=obj, entries=entries,
@@ -747,22 +620,9 @@ def export_view(admin: ModelAdmin) -> Any:
 
 def _csv_response(admin: ModelAdmin, me: User, rows: Iterator[Any], stem: str) -> Response:
     columns = admin.get_csv_columns(me)
-
-    def generate() -> Iterator[str]:
-        buffer = io.StringIO()
-        writer = csv.writer(buffer)
-        writer.writerow([column.title for column in columns])
-        for count, obj in enumerate(rows, start=1):
-            writer.writerow([csv_cell(_csv_value(admin, obj, column)) for column in columns])
-            if count % 200 == 0:
-                yield buffer.getvalue()
-                buffer.seek(0)
-                buffer.truncate()
-        yield buffer.getvalue()
-
-    stamp = datetime.now(UTC).strftime("%Y%m%d-%H%M")
-    return Response(stream_with_context(generate()), mimetype="text/csv",
-                    headers={"Content-Disposition": f'attachment; filename="{stem}-{stamp}.csv"'})
+    return csv_response([column.title for column in columns],
+                        ([_csv_value(admin, obj, column) for column in columns] for obj in rows),
+                        stem)
 
 
 def _csv_value(admin: ModelAdmin, obj: Any, column: Column) -> Any:

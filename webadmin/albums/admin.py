@@ -4,10 +4,9 @@ from __future__ import annotations
 
 from sqlalchemy.orm import Session
 
-from ..admin import Column, FieldError, ModelAdmin, site
+from ..admin import Column, FieldError, ModelAdmin, Owner, RelatedList, site
 from ..admin.filters import DateRangeFilter, RelatedFilter
-from ..admin.options import Owner, RelatedList
-from ..media.fields import ImageField, thumbnail_cell
+from ..media.fields import ImageField
 from ..models import Album, User, UserRole
 from ..sources import ARTIST_SOURCE
 from .forms import AlbumForm
@@ -28,9 +27,8 @@ class AlbumAdmin(ModelAdmin):
     search_fields = ("title",)
     list_filters = (RelatedFilter("artist", ARTIST_SOURCE, "Artist"),
                     DateRangeFilter("release_date", "Released"))
-    eager_loads = ("artist", "cover_media")
     form = AlbumForm
-    media, cover = (ImageField(),), thumbnail_cell  # a cover, shown as a thumbnail in the list
+    media = (ImageField(),)  # cover art: uploads, and the list's Column("cover") thumbnail
     constraint_messages = {"uq_album_artist_title_live": (
         "title", "This artist already has an album titled “{title}”.")}
     related_lists = (RelatedList("songs", "album", "Songs, in track order", filter_param="album",

@@ -1,12 +1,10 @@
-"""Reading the audit log: filters from the query string, and entries in words.
-
-``describe_changes`` is the one place a stored ``{"field": [before, after]}`` becomes what a
-person reads — the form's label for the field and the value as the form shows it — for the log,
-each row's history page and the dashboard.
+"""Reading the audit log: filters from the query string, and entries in words (a change's
+words come from ``webadmin/admin/changes.py``, the same as each row's history page).
 """
 
 from __future__ import annotations
 
+import json
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -18,10 +16,11 @@ from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 from werkzeug.datastructures import MultiDict
 
+from ..admin.changes import describe_changes
+from ..admin.site import site
 from ..admin.text import clean_text, display
 from ..models import AuditEvent, User
 from ..services.audit import ACTION_LABELS, action_label
-from .deletions import admin_for
 
 if TYPE_CHECKING:
     from ..admin.options import ModelAdmin
@@ -105,8 +104,6 @@ def known_actions() -> dict[str, str]:
 
 
 def section_admin(name: str) -> ModelAdmin | None:
-    from ..admin.site import site
-
     return site.get(name)
 
 
@@ -133,75 +130,15 @@ def filtered_log(session: Session, filters: LogFilters) -> Select[Any]:
 
 
 # --- entries in words -------------------------------------------------------------------------
-def field_label(admin: ModelAdmin | None, key: str) -> str:
-    """The form's label for ``key`` when the section's form has that field."""
-    unbound = getattr(admin.form, key, None) if admin is not None and admin.form else None
-    if unbound is not None:
-        label = unbound.kwargs.get("label") or (unbound.args[0] if unbound.args else None)
-        if isinstance(label, str) and label:
-            return label
-    return key.replace("_", " ").capitalize()
-
-
-def shown_value(admin: ModelAdmin | None, key: str, value: Any) -> str:
-    """A stored value as the form shows it: the section's format for the field, the label of
-    a select's choice, else the list's way (dates, Yes/No, — for nothing)."""
-    if value is not None and admin is not None and key in admin.change_formats:
-        try:
-            return admin.change_formats[key](value)
-        except (TypeError, ValueError):
-            return display(value)
-    choice = _choice_label(admin, key, value)
-    if choice is not None:
-        return choice
-    if key.endswith("_at") and isinstance(value, str):  # stored as ISO 8601
-        try:
-            return display(datetime.fromisoformat(value))
-        except ValueError:
-            return value
-    return display(value)
-
-
-def _choice_label(admin: ModelAdmin | None, key: str, value: Any) -> str | None:
-    unbound = getattr(admin.form, key, None) if admin is not None and admin.form else None
-    choices = unbound.kwargs.get("choices") if unbound is not None else None
-    if value is None or not isinstance(choices, list | tuple):
-        return None
-    for choice in choices:  # (value, label) pairs or WTForms SelectChoice
-        try:
-            choice_value, label = tuple(choice)[:2]
-        except (TypeError, ValueError):
-            continue
-        if str(choice_value) == str(value):
-            return str(label)
-    return None
-
-
-def describe_changes(admin: ModelAdmin | None, changes: dict[str, Any] | None,
-                     hidden: frozenset[str] = frozenset()) -> list[tuple[str, str, str]]:
-    """[(label, before, after)] as the forms show them."""
-    described = []
-    for key, values in (changes or {}).items():
-        if key in hidden:
-            continue
-        if isinstance(values, list | tuple) and len(values) == 2:
-            before, after = values
-            described.append((field_label(admin, key), shown_value(admin, key, before),
-                              shown_value(admin, key, after)))
-        else:
-            described.append((field_label(admin, key), "—", shown_value(admin, key, values)))
-    return described
-
-
 def history_url(event: AuditEvent) -> str | None:
-    admin = admin_for(event.target_type) if event.target_type else None
+    admin = site.admin_for(event.target_type) if event.target_type else None
     if admin is None or not event.target_public_id:
         return None
     return url_for(f"{admin.name}.history", public_id=event.target_public_id)
 
 
 def describe(event: AuditEvent) -> dict[str, Any]:
-    admin = admin_for(event.target_type) if event.target_type else None
+    admin = site.admin_for(event.target_type) if event.target_type else None
     details = {key: value for key, value in (event.details or {}).items()
                if key not in {"deletion"}}
     return {
@@ -230,9 +167,7 @@ CSV_HEADER = ("occurred_at", "actor", "action", "section", "row_id", "row", "cha
 
 
 def csv_row(event: AuditEvent) -> Iterator[Any]:
-    import json
-
-    admin = admin_for(event.target_type) if event.target_type else None
+    admin = site.admin_for(event.target_type) if event.target_type else None
     yield event.occurred_at.isoformat()
     yield event.actor_label
     yield event.action

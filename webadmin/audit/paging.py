@@ -1,7 +1,7 @@
 """Keyset paging newest first on (time, id) for the audit pages, with the list's own cursors.
 
-The same ``_after``/``_order`` as the section lists, so an index on (filter…, time, id) answers
-the first page and page 10,000 alike; no OFFSET, no COUNT(*).
+The same ``keyset_after``/``keyset_order`` as the section lists, so an index on
+(filter…, time, id) answers the first page and page 10,000 alike; no OFFSET, no COUNT(*).
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from sqlalchemy import Select
 from sqlalchemy.orm import Session
 from werkzeug.datastructures import MultiDict
 
-from ..admin.query import _after, _order, decode_cursor, encode_cursor
+from ..admin.query import decode_cursor, encode_cursor, keyset_after, keyset_order
 
 
 @dataclass
@@ -35,8 +35,8 @@ def keyset_page(session: Session, stmt: Select[Any], time_column: Any, id_column
     descending = not backwards
     cursor = before if backwards else after
     if cursor is not None:
-        stmt = stmt.where(_after(time_column, id_column, cursor[0], cursor[1], descending))
-    stmt = stmt.order_by(*_order(time_column, id_column, descending)).limit(per_page + 1)
+        stmt = stmt.where(keyset_after(time_column, id_column, cursor[0], cursor[1], descending))
+    stmt = stmt.order_by(*keyset_order(time_column, id_column, descending)).limit(per_page + 1)
     rows = list(session.execute(stmt).all())
     more = len(rows) > per_page
     rows = rows[:per_page]

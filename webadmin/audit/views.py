@@ -8,12 +8,10 @@ it) and commit once.
 
 from __future__ import annotations
 
-import csv
-import io
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from typing import Any
 from urllib.parse import urlencode
 
@@ -21,27 +19,26 @@ from flask import (
     Blueprint,
     Flask,
     Response,
-    current_app,
     flash,
     redirect,
     render_template,
     request,
-    stream_with_context,
     url_for,
 )
-from flask_login import current_user
-from flask_wtf import FlaskForm
 from sqlalchemy import func, select
-from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session, aliased
-from sqlalchemy.orm.exc import StaleDataError
 
-from ..admin.options import FieldError, ModelAdmin
-from ..admin.text import clean_text, csv_cell
+from ..admin import deletions
+from ..admin.csvfile import csv_response
+from ..admin.forms import ConfirmForm
+from ..admin.options import ModelAdmin
+from ..admin.site import site
+from ..admin.text import clean_text
+from ..admin.views import user
+from ..admin.writes import WriteRefused, committed_write
 from ..auth.permissions import allow
 from ..db import session as db_session
-from ..models import AuditEvent, DeletedRow, Deletion, User, UserRole
-from . import deletions
+from ..models import AuditEvent, DeletedRow, Deletion, UserRole
 from .log import (
     CSV_HEADER,
     PER_PAGE,
@@ -66,24 +63,12 @@ EXPORT_CHUNK = 1000
 
 
 def init_app(app: Flask) -> None:
-    from ..admin.site import site
-
     app.register_blueprint(bp)
     site.register_page("Deleted items", "audit.deleted", {UserRole.superadmin}, order=90)
     site.register_page("Audit log", "audit.log", {UserRole.superadmin}, order=91)
 
 
-def me() -> User:
-    return current_user._get_current_object()  # type: ignore[no-any-return]
-
-
-class ConfirmForm(FlaskForm):
-    pass
-
-
 def _sections() -> list[ModelAdmin]:
-    from ..admin.site import site
-
     return site.admins
 
 
@@ -219,7 +204,7 @@ def _selected(session: Session) -> list[tuple[ModelAdmin, Any]]:
         if admin is None or (section, key) in seen:
             continue
         seen.add((section, key))
-        row = session.scalars(admin.base_query(me(), deleted=True).where(
+        row = session.scalars(admin.base_query(user(), deleted=True).where(
             admin.model_cls.public_id == key)).one_or_none()
         if row is not None:
             found.append((admin, row))
@@ -254,36 +239,37 @@ def _conflict_of(session: Session, group: list[tuple[ModelAdmin, Any]]) -> str |
 
 def _apply(session: Session, selected: list[tuple[ModelAdmin, Any]],
            purge: bool) -> tuple[int, list[str]]:
+    """Each line in its own savepoint of the one write path: a refused line is skipped with
+    the reason, the others go through; the caller commits them together."""
     done, refused = 0, []
     for admin, row in selected:
+        if row.deleted_at is None:  # came back with an earlier line of this selection
+            continue
         label = deletions.label_of(admin, row)
-        savepoint = session.begin_nested()
         try:
-            if row.deleted_at is None:  # came back with an earlier line of this selection
-                savepoint.rollback()
-                continue
-            if purge:
-                admin.purge(session, row, me())
-            else:
-                admin.restore(session, row, me())
-            savepoint.commit()
+            with committed_write(admin, row, nested=True):
+                if purge:
+                    admin.purge(session, row, user())
+                else:
+                    admin.restore(session, row, user())
+        except WriteRefused as refusal:
+            refused.append(_refusal_line(session, admin, row, label, refusal, purge))
+        else:
             done += 1
-        except FieldError as error:
-            savepoint.rollback()
-            refused.append(error.message)
-        except StaleDataError:  # someone restored, purged or edited it a moment ago
-            savepoint.rollback()
-            refused.append(f"“{label}” was changed by someone else just now; nothing was done "
-                           "to it. Check the list and try again.")
-        except DBAPIError as exc:  # the database's last word (a row pointing here meanwhile)
-            savepoint.rollback()
-            current_app.logger.warning("audit: database refused a %s (%s)",
-                                       "purge" if purge else "restore", type(exc.orig).__name__)
-            group = deletions.purge_group(session, admin, row) if purge else []
-            refused.append(deletions.refusal_message(label, deletions.purge_effects(
-                session, group)) if purge else
-                f"“{label}” could not be restored: it conflicts with data saved meanwhile.")
     return done, refused
+
+
+def _refusal_line(session: Session, admin: ModelAdmin, row: Any, label: str,
+                  refusal: WriteRefused, purge: bool) -> str:
+    if refusal.status != 422:  # someone restored, purged or edited it a moment ago
+        return (f"“{label}” was changed by someone else just now; nothing was done to it. "
+                "Check the list and try again.")
+    if not refusal.by_database:  # the engine's own check (a natural key taken, rows pointing)
+        return refusal.error.message
+    if purge:  # the database's last word: a row pointing here meanwhile
+        group = deletions.purge_group(session, admin, row)
+        return deletions.refusal_message(label, deletions.purge_effects(session, group))
+    return f"“{label}” could not be restored: it conflicts with data saved meanwhile."
 
 
 def _act(purge: bool) -> Any:
@@ -301,8 +287,11 @@ def _act(purge: bool) -> Any:
             "audit/confirm.html", lines=_confirm_lines(session, selected, purge), purge=purge,
             form=ConfirmForm(), back_url=back_url,
             page_title="Purge for good" if purge else "Restore"), 200
-    done, refused = _apply(session, selected, purge)
-    session.commit()
+    try:
+        with committed_write():
+            done, refused = _apply(session, selected, purge)
+    except WriteRefused as refusal:  # the commit itself refused: nothing of it was done
+        done, refused = 0, [refusal.error.message]
     verb = "Purged" if purge else "Restored"
     if done:
         flash(f"{verb} {done} of {len(selected)} selected "
@@ -352,25 +341,16 @@ def export() -> Response:
     filters = parse_filters(request.args)
     stmt = filtered_log(session, filters)
 
-    def generate() -> Iterator[str]:
-        buffer = io.StringIO()
-        writer = csv.writer(buffer)
-        writer.writerow(CSV_HEADER)
+    def rows() -> Iterator[list[Any]]:
         args: dict[str, str] = {}
         while True:
             page = keyset_page(session, stmt, AuditEvent.occurred_at, AuditEvent.id,
                                args, EXPORT_CHUNK, "log")  # type: ignore[arg-type]
             for (event,) in page.rows:
-                writer.writerow([csv_cell(value) for value in csv_row(event)])
+                yield list(csv_row(event))
                 session.expunge(event)
-            yield buffer.getvalue()
-            buffer.seek(0)
-            buffer.truncate()
             if page.next_cursor is None:
                 return
             args = {"after": page.next_cursor}
 
-    stamp = datetime.now(UTC).strftime("%Y%m%d-%H%M")
-    return Response(stream_with_context(generate()), mimetype="text/csv",
-                    headers={"Content-Disposition":
-                             f'attachment; filename="audit-log-{stamp}.csv"'})
+    return csv_response(CSV_HEADER, rows(), "audit-log")

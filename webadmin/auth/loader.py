@@ -13,7 +13,7 @@ from sqlalchemy import select
 
 from ..db import session
 from ..extensions import login_manager
-from ..models import User, UserRole
+from ..models import User, UserRole, live
 from . import sessions
 
 BACK_OFFICE_ROLES = frozenset({UserRole.superadmin, UserRole.singer})
@@ -29,7 +29,7 @@ def load_user(token: str) -> User | None:
     if not token or len(token) > MAX_TOKEN_LENGTH:
         return None
     user = session().scalars(
-        select(User).where(User.session_token == token, User.deleted_at.is_(None))
+        select(User).where(User.session_token == token, live(User))
     ).one_or_none()
     if user is None or not may_use_back_office(user):
         return None

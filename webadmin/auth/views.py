@@ -19,8 +19,10 @@ from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 from werkzeug.utils import redirect
 
+from ..admin.types import FieldError
+from ..admin.writes import WriteRefused, committed_write
 from ..db import session as db_session
-from ..models import User, UserRole, utcnow
+from ..models import User, UserRole, live, utcnow
 from ..services import audit
 from ..services.users import (
     change_own_password,
@@ -65,7 +67,7 @@ def find_account(db: Session, email: str) -> User | None:
     if user is not None:
         return user
     return db.scalars(
-        select(User).where(func.lower(User.email) == email, User.deleted_at.is_not(None))
+        select(User).where(func.lower(User.email) == email, ~live(User))
         .order_by(User.deleted_at.desc(), User.id.desc()).limit(1)).first()
 
 
@@ -203,12 +205,15 @@ def password():
         if verify_password(user.password_hash, form.current_password.data):
             give_back(attempt)
             db = db_session()
-            if not change_own_password(db, user, user.password_hash, form.new_password.data):
-                db.rollback()
-                form.form_errors.append(SIMULTANEOUS_CHANGE)
-                return render_password_page(form), 409
-            audit.record(db, "auth.password_changed", actor=user, target=user)
-            db.commit()
+            try:
+                with committed_write():
+                    if not change_own_password(db, user, user.password_hash,
+                                               form.new_password.data):
+                        raise WriteRefused(409, FieldError(None, SIMULTANEOUS_CHANGE))
+                    audit.record(db, "auth.password_changed", actor=user, target=user)
+            except WriteRefused as refused:
+                form.form_errors.append(refused.error.message)
+                return render_password_page(form), refused.status
             sessions.keep_this_session(user)  # this session carries the new token
             flash("Your password has been changed. Your other sessions have been signed out.",
                   "success")

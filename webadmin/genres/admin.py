@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 
 from ..admin import Column, FieldError, Impact, ModelAdmin, site
 from ..admin.filters import RelatedFilter
-from ..models import Genre, Song, User
+from ..models import Genre, Song, User, live
 from ..services.seed import slugify
 from .forms import GENRE_SOURCE, GenreForm
 
@@ -21,8 +21,6 @@ MAX_DEPTH = 100
 class GenreAdmin(ModelAdmin):
     model = Genre
     name = "genres"
-    label = "Genres"
-    singular = "genre"
     nav_order = 30
     list_display = (Column("name", link=True), "slug", Column("parent.name", "Parent"),
                     Column("created_at", "Added"))
@@ -31,7 +29,6 @@ class GenreAdmin(ModelAdmin):
     search_fields = ("name", "slug")
     search_hint = "Name or slug"
     list_filters = (RelatedFilter("parent", GENRE_SOURCE, "Parent"),)
-    eager_loads = ("parent",)
     form = GenreForm
     constraint_messages = {
         "uq_genre_name_live": ("name", "A genre named “{name}” already exists."),
@@ -56,7 +53,7 @@ class GenreAdmin(ModelAdmin):
     def free_slug(self, session: Session, obj: Genre) -> str:
         base = slugify(obj.name)[:90]
         taken = set(session.scalars(select(Genre.slug).where(
-            Genre.deleted_at.is_(None), Genre.slug.like(f"{base}%"),
+            live(Genre), Genre.slug.like(f"{base}%"),
             Genre.id != (obj.id or -1))))
         candidate, n = base, 2
         while candidate in taken:
@@ -65,9 +62,9 @@ class GenreAdmin(ModelAdmin):
 
     def delete_impact(self, session: Session, obj: Genre, user: User) -> list[Impact]:
         songs = session.scalar(select(func.count()).select_from(Song).where(
-            Song.genre_id == obj.id, Song.deleted_at.is_(None))) or 0
+            Song.genre_id == obj.id, live(Song))) or 0
         children = session.scalar(select(func.count()).select_from(Genre).where(
-            Genre.parent_genre_id == obj.id, Genre.deleted_at.is_(None))) or 0
+            Genre.parent_genre_id == obj.id, live(Genre))) or 0
         impact = []
         if songs:
             impact.append(Impact("Songs in this genre", songs, blocks=True, message=(

@@ -18,6 +18,7 @@ from ..models import LocalizationString, User, UserRole
 from .forms import LocalizationStringForm
 from .missing import known_locales
 from .transfer import is_valid_locale
+from .views import register as register_pages
 
 
 class LocaleFilter(Filter):
@@ -41,11 +42,11 @@ class LocaleFilter(Filter):
                             options=[(code, code) for code in locales])
 
 
+
 @site.register
 class LocalizationAdmin(ModelAdmin):
     model = LocalizationString
     name = "localization"
-    label = "Localization"
     singular = "string"
     roles = {UserRole.superadmin}
     nav_order = 50
@@ -73,9 +74,7 @@ class LocalizationAdmin(ModelAdmin):
         return text if len(text) <= 80 else text[:79] + "…"
 
     def register_views(self, bp: Any) -> None:
-        from .views import register
-
-        register(bp, self)
+        register_pages(bp, self)
 
     def extra_links(self, user: User) -> Iterable[tuple[str, str]]:
         return (("Missing translations", url_for("localization.missing")),

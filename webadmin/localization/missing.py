@@ -12,7 +12,7 @@ from sqlalchemy import and_, exists, select
 from sqlalchemy.orm import Session, aliased
 
 from ..admin.query import capped_count
-from ..models import LocalizationString
+from ..models import LocalizationString, live
 
 
 @dataclass(frozen=True)
@@ -27,9 +27,9 @@ def _missing_statement(default_locale: str, locale: str):  # noqa: ANN202 - a Se
     source = aliased(LocalizationString, name="source")
     target = aliased(LocalizationString, name="target")
     translated = exists().where(and_(target.key == source.key, target.locale == locale,
-                                     target.deleted_at.is_(None)))
+                                     live(target)))
     return source, (select(source.key, source.value)
-                    .where(source.locale == default_locale, source.deleted_at.is_(None),
+                    .where(source.locale == default_locale, live(source),
                            ~translated))
 
 
@@ -50,5 +50,5 @@ def known_locales(session: Session, limit: int = 200) -> list[str]:
     """Locales that have at least one live string (a small, bounded list for the picker)."""
     return list(session.scalars(
         select(LocalizationString.locale).distinct()
-        .where(LocalizationString.deleted_at.is_(None))
+        .where(live(LocalizationString))
         .order_by(LocalizationString.locale).limit(limit)))

@@ -17,8 +17,9 @@ from dataclasses import dataclass, field
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from ..admin.text import unstorable_reason
-from ..models import LocalizationString, User
+from ..admin.csvfile import csv_lines
+from ..admin.text import CSV_DANGEROUS_PREFIXES, csv_cell, unstorable_reason
+from ..models import LocalizationString, User, live
 from ..services import audit
 
 MAX_IMPORT_BYTES = 1024 * 1024
@@ -29,7 +30,7 @@ FORMATS = ("json", "csv")
 LOCALE_PATTERN = re.compile(r"[a-z]{2,3}(?:-[A-Z]{2})?", re.ASCII)
 # Cells a spreadsheet would run as a formula. Exported CSV cells starting with one of these get
 # a leading apostrophe; import removes exactly that apostrophe again, so a round trip is exact.
-FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+FORMULA_PREFIXES = CSV_DANGEROUS_PREFIXES  # what csv_cell quotes, unquoted on import
 WRITE_CHUNK = 500
 
 
@@ -226,7 +227,7 @@ def _existing_values(session: Session, locale: str,
             select(LocalizationString).where(
                 LocalizationString.locale == locale,
                 LocalizationString.key.in_(chunk),
-                LocalizationString.deleted_at.is_(None)))}
+                live(LocalizationString)))}
 
 
 def preview_import(session: Session, locale: str, rows: dict[str, str]) -> ImportResult:
@@ -276,8 +277,8 @@ def apply_import(session: Session, locale: str, rows: dict[str, str], *,
 
 
 def guard_cell(value: str) -> str:
-    """Neutralise a CSV cell a spreadsheet would evaluate as a formula."""
-    return "'" + value if value.startswith(FORMULA_PREFIXES) else value
+    """Neutralise a CSV cell a spreadsheet would evaluate as a formula (as every export does)."""
+    return csv_cell(value)
 
 
 def locale_rows(session: Session, locale: str) -> Iterator[tuple[str, str]]:
@@ -286,7 +287,7 @@ def locale_rows(session: Session, locale: str) -> Iterator[tuple[str, str]]:
     while True:
         statement = (select(LocalizationString.key, LocalizationString.value)
                      .where(LocalizationString.locale == locale,
-                            LocalizationString.deleted_at.is_(None))
+                            live(LocalizationString))
                      .order_by(LocalizationString.key).limit(WRITE_CHUNK))
         if after is not None:
             statement = statement.where(LocalizationString.key > after)
@@ -298,16 +299,7 @@ def locale_rows(session: Session, locale: str) -> Iterator[tuple[str, str]]:
 
 
 def export_csv(session: Session, locale: str) -> Iterator[str]:
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerow(["key", "value"])
-    for key, value in locale_rows(session, locale):
-        writer.writerow([guard_cell(key), guard_cell(value)])
-        if buffer.tell() > 16 * 1024:
-            yield buffer.getvalue()
-            buffer.seek(0)
-            buffer.truncate()
-    yield buffer.getvalue()
+    return csv_lines(["key", "value"], locale_rows(session, locale))
 
 
 def export_json(session: Session, locale: str) -> Iterator[str]:

@@ -20,8 +20,9 @@ from flask import (
 from flask_login import current_user
 from werkzeug.datastructures import FileStorage
 
+from ..admin.imports import confirmed_staged_import
 from ..admin.text import clean_text
-from ..admin.views import WriteRefused, committed_write
+from ..admin.writes import WriteRefused, committed_write
 from ..auth.permissions import allow
 from ..db import session as db_session
 from ..services import audit, staging
@@ -111,17 +112,11 @@ def register(bp: Blueprint, admin: LocalizationAdmin) -> None:
         if not form.validate_on_submit():
             abort(400)
         session = db_session()
-        staged = staging.load(session, form.token.data, current_user.id, lock=True)
-        if staged is None or staged.locale != form.locale.data:
-            session.rollback()
-            flash("This import has expired or was already applied; upload the file again.",
-                  "error")
-            return redirect(url_for("localization.import_strings"))
-        if request.form.get("cancel"):
-            staging.discard(session, form.token.data)
-            session.commit()
-            flash("Import canceled; nothing was written.", "info")
-            return redirect(url_for("localization.import_strings"))
+        staged = confirmed_staged_import(form.token.data,
+                                         lambda staged: staged.locale == form.locale.data,
+                                         "localization.import_strings")
+        if not isinstance(staged, staging.StagedImport):
+            return staged
         try:
             with committed_write(admin):  # a string changed or added meanwhile: nothing written
                 result = apply_import(session, staged.locale, staged.rows, actor=current_user,

@@ -13,6 +13,7 @@ import click
 from flask import Flask, current_app, request, url_for
 from flask_login import current_user
 
+from ..admin.text import format_duration_ms
 from ..models import UserRole
 from .fields import check_declaration, media_fields
 from .storage import get_storage, init_storage
@@ -102,12 +103,6 @@ def format_size(size: int) -> str:
         if size >= scale:
             return f"{size / scale:.1f} {unit}"
     return f"{size} bytes"
-
-
-def format_duration_ms(duration_ms: int) -> str:
-    from ..songs.forms import format_duration
-
-    return format_duration(max(1, round(duration_ms / 1000)))
 
 
 __all__ = ["get_storage", "init_app", "media_widgets"]

@@ -13,6 +13,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from flask import url_for
+from markupsafe import Markup
+
 from .probe import AUDIO_HINT, IMAGE_HINT
 
 
@@ -90,10 +93,7 @@ LIST_THUMBNAIL_EDGE = 40  # CSS px in list rows
 
 def thumbnail_cell(admin: Any, obj: Any) -> Any:
     """A list cell: the row's cover thumbnail, lazily loaded at its list size (declare
-    ``cover = thumbnail_cell``, ``Column("cover", "Cover")`` and ``eager_loads`` "cover_media")."""
-    from flask import url_for
-    from markupsafe import Markup
-
+    ``Column("cover", "Cover")``: ``ModelAdmin.cover`` calls this, the list loads cover_media)."""
     row = obj.cover_media
     if row is None or not row.thumbnail_key or not row.thumbnail_width:
         return ""

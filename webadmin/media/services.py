@@ -21,7 +21,7 @@ from typing import Any, BinaryIO
 from sqlalchemy import event, select
 from sqlalchemy.orm import Session
 
-from ..models import MediaFile, Model, User
+from ..models import MediaFile, Model, User, live
 from ..services import audit
 from .fields import AudioField, MediaField
 from .probe import AudioInfo, ImageInfo, Rejected, probe_audio, process_image
@@ -77,7 +77,7 @@ def current_media(session: Session, obj: Model, kinds: Iterable[str] | None = No
                   ) -> dict[str, MediaFile]:
     stmt = select(MediaFile).where(MediaFile.owner_table == type(obj).__tablename__,
                                    MediaFile.owner_id == obj.id,
-                                   MediaFile.deleted_at.is_(None))
+                                   live(MediaFile))
     if kinds is not None:
         stmt = stmt.where(MediaFile.kind.in_(list(kinds)))
     return {row.kind: row for row in session.scalars(stmt)}
@@ -202,8 +202,8 @@ def _duplicates(session: Session, spec: MediaField, obj: Model, row: MediaFile) 
     stmt = (select(model).join(MediaFile, MediaFile.owner_id == model.id)
             .where(MediaFile.owner_table == model.__tablename__, MediaFile.kind == spec.kind,
                    MediaFile.sha256 == row.sha256, MediaFile.owner_user_id == row.owner_user_id,
-                   MediaFile.deleted_at.is_(None), MediaFile.id != row.id,
-                   model.deleted_at.is_(None))
+                   live(MediaFile), MediaFile.id != row.id,
+                   live(model))
             .order_by(model.id).limit(5))
     return [str(other) for other in session.scalars(stmt)]
 

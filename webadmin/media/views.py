@@ -12,6 +12,7 @@ limit applies to them alone (here and in nginx) and a refused file never loses t
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import quote
 
 from flask import (
     Blueprint,
@@ -26,13 +27,14 @@ from flask import (
 )
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
-from sqlalchemy.exc import DBAPIError
-from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.datastructures import ContentRange
 from werkzeug.exceptions import RequestEntityTooLarge
 
 from ..admin import site
+from ..admin.text import format_duration_ms
+from ..admin.types import FieldError
 from ..admin.views import get_object, prepare_related, render_form, seen_token, user
+from ..admin.writes import WriteRefused, committed_write
 from ..auth.permissions import allow
 from ..db import session as db_session
 from ..models import UserRole
@@ -104,8 +106,6 @@ def serve(section: str, public_id: str, kind: str) -> Any:
 
 
 def _disposition(filename: str) -> str:
-    from urllib.parse import quote
-
     ascii_name = "".join(ch if ch.isascii() and ch.isalnum() or ch in "-_." else "_"
                          for ch in filename) or "file"
     return f"inline; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(filename, safe='')}"
@@ -156,36 +156,33 @@ def upload(section: str, public_id: str, kind: str) -> Any:
     changes = ObjectChanges(get_storage())
     label = field.label.lower()
     try:
-        attached = attach(session, changes, field, obj, upload_file.stream,
-                          upload_file.filename or "", me,
-                          max_bytes=int(current_app.config[field.size_setting]),
-                          max_pixels=int(current_app.config["MEDIA_MAX_IMAGE_PIXELS"]))
-        session.commit()
-    except TooLarge:
-        session.rollback()
+        with committed_write(admin, obj):
+            try:
+                attached = attach(session, changes, field, obj, upload_file.stream,
+                                  upload_file.filename or "", me,
+                                  max_bytes=int(current_app.config[field.size_setting]),
+                                  max_pixels=int(current_app.config["MEDIA_MAX_IMAGE_PIXELS"]))
+            except Rejected as refusal:  # the file itself: said next to the field
+                raise FieldError(kind, refusal.message) from None
+    except WriteRefused as refused:
         changes.failed()
-        raise RequestEntityTooLarge() from None
-    except Rejected as refusal:
-        session.rollback()
-        changes.failed()
-        return edit_page(admin, obj, {kind: refusal.message}, 422)
-    except (DBAPIError, StaleDataError):
-        session.rollback()
-        changes.failed()
+        if refused.error.field == kind:
+            return edit_page(admin, obj, {kind: refused.error.message}, 422)
         current_app.logger.warning("media: upload to %s %s refused by the database", section,
                                    public_id)
         flash(f"Someone changed this {admin.singular} while the file was uploading; nothing was "
               "saved. Upload it again.", "error")
         return redirect(url_for(f"{admin.name}.edit", public_id=obj.public_id)), 303
+    except TooLarge:
+        changes.failed()
+        raise RequestEntityTooLarge() from None
     except StorageError:
-        session.rollback()
         changes.failed()
         current_app.logger.exception("media: storage failed during an upload to %s %s",
                                      section, public_id)
         return edit_page(admin, obj, {kind: "The file could not be stored right now; nothing "
                                             "was saved. Please try again in a moment."}, 503)
     except BaseException:
-        session.rollback()
         changes.failed()
         raise
     changes.committed()
@@ -198,10 +195,8 @@ def upload(section: str, public_id: str, kind: str) -> Any:
 
 
 def _summary(row: Any) -> str:
-    from ..songs.forms import format_duration
-
     if row.duration_ms:
-        return f" ({format_duration(max(1, round(row.duration_ms / 1000)))})"
+        return f" ({format_duration_ms(row.duration_ms)})"
     if row.width:
         return f" ({row.width} × {row.height})"
     return ""
@@ -226,10 +221,14 @@ def remove_media(section: str, public_id: str, kind: str) -> Any:
         abort(400)
     changes = ObjectChanges(get_storage())
     try:
-        removed = remove(session, changes, field, obj, me)
-        session.commit()
+        with committed_write(admin, obj):
+            removed = remove(session, changes, field, obj, me)
+    except WriteRefused:
+        changes.failed()
+        flash(f"Someone changed this {admin.singular} at the same moment; nothing was removed. "
+              "Check it and try again.", "error")
+        return redirect(url_for(f"{admin.name}.edit", public_id=obj.public_id)), 303
     except BaseException:
-        session.rollback()
         changes.failed()
         raise
     changes.committed()

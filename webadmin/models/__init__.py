@@ -2,7 +2,7 @@
 
 from .album import Album
 from .audit import AuditEvent
-from .base import Base, Model, utcnow
+from .base import Base, Model, live, utcnow
 from .config import SystemConfig
 from .deletion import DeletedRow, Deletion
 from .enums import BillingInterval, ConfigValueType, SongStatus, SubscriptionStatus, UserRole
@@ -16,7 +16,7 @@ from .subscription import UserSubscription
 from .user import User
 
 __all__ = [
-    "Album", "AuditEvent", "Base", "DeletedRow", "Deletion", "Model", "utcnow",
+    "Album", "AuditEvent", "Base", "DeletedRow", "Deletion", "Model", "live", "utcnow",
     "BillingInterval", "ConfigValueType", "SongStatus", "SubscriptionStatus", "UserRole",
     "Genre", "LocalizationString", "MediaFile", "Song", "StagedImport", "SubscriptionPlan",
     "SystemConfig",

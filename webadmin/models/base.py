@@ -90,5 +90,8 @@ class Model(Base):
 
 
 def live(column_owner: type[Model]) -> Any:
-    """The ``deleted_at IS NULL`` predicate, used in partial unique indexes and base queries."""
+    """The ``deleted_at IS NULL`` predicate of ``column_owner`` (a model or an alias): every
+    query of live rows says ``live(Model)``, and ``~live(Model)`` the soft-deleted ones. (The
+    partial indexes keep their literal SQL, ``models/sql.py``: a migration must not change
+    when this does.)"""
     return column_owner.deleted_at.is_(None)

@@ -12,11 +12,12 @@ from sqlalchemy import BigInteger, CheckConstraint, ForeignKey, Index, Integer, 
 from sqlalchemy.orm import Mapped, foreign, mapped_column, relationship
 
 from .album import Album
-from .base import Model
+from .base import Model, live
 from .song import Song
 from .sql import live_only
 
 MEDIA_KINDS = ("audio", "cover")
+COVER_RELATIONSHIP = "cover_media"  # on every model that has cover art
 
 
 class MediaFile(Model):
@@ -67,7 +68,7 @@ def declare_media_owner(owner: type[Model]) -> None:
         MediaFile, viewonly=True, uselist=False,
         primaryjoin=lambda: and_(MediaFile.owner_table == table,
                                  foreign(MediaFile.owner_id) == owner.id,
-                                 MediaFile.kind == "cover", MediaFile.deleted_at.is_(None)))
+                                 MediaFile.kind == "cover", live(MediaFile)))
 
 
 declare_media_owner(Song)

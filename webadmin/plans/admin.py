@@ -20,8 +20,6 @@ from .services import subscriber_count, subscribers_message
 class PlanAdmin(ModelAdmin):
     model = SubscriptionPlan
     name = "plans"
-    label = "Plans"
-    singular = "plan"
     roles = {UserRole.superadmin}
     nav_order = 40
     list_display = (

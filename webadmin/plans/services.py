@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from ..models import SubscriptionPlan, SubscriptionStatus, UserSubscription
+from ..models import SubscriptionPlan, SubscriptionStatus, UserSubscription, live
 
 # Subscriptions that still bill or will bill: canceled and expired ones are history.
 CURRENT_STATUSES = (SubscriptionStatus.trialing, SubscriptionStatus.active,
@@ -17,7 +17,7 @@ def subscriber_count(session: Session, plan: SubscriptionPlan) -> int:
     return session.scalar(
         select(func.count()).select_from(UserSubscription).where(
             UserSubscription.plan_id == plan.id,
-            UserSubscription.deleted_at.is_(None),
+            live(UserSubscription),
             UserSubscription.status.in_(CURRENT_STATUSES))) or 0
 
 

@@ -8,7 +8,16 @@ from datetime import date, timedelta
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from ..models import Genre, Song, SongStatus, SubscriptionPlan, User, UserRole, UserSubscription
+from ..models import (
+    Genre,
+    Song,
+    SongStatus,
+    SubscriptionPlan,
+    User,
+    UserRole,
+    UserSubscription,
+    live,
+)
 from .users import create_user, find_live_user_by_email
 
 DEMO_PASSWORD = "demo-password-123"  # noqa: S105 - printed on purpose; laptop demo only
@@ -30,7 +39,7 @@ def _user(session: Session, email: str, name: str, role: UserRole) -> User:
 
 def load_demo_data(session: Session, songs_per_singer: int = 14) -> dict[str, int]:
     rng = random.Random(42)  # noqa: S311 - demo content, not security
-    genres = session.scalars(select(Genre).where(Genre.deleted_at.is_(None))).all()
+    genres = session.scalars(select(Genre).where(live(Genre))).all()
     if not genres:
         raise RuntimeError("seed the reference data first (flask seed)")
     created_songs = 0

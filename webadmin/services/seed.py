@@ -24,6 +24,7 @@ from ..models import (
     Model,
     SubscriptionPlan,
     SystemConfig,
+    live,
 )
 
 GENRES: tuple[tuple[str, str | None, str], ...] = (
@@ -114,7 +115,7 @@ def seed_genres(session: Session) -> int:
         {"name": name, "slug": slugify(name), "description": description}
         for name, parent, description in GENRES if parent is None))
     ids = dict(session.execute(
-        select(func.lower(Genre.name), Genre.id).where(Genre.deleted_at.is_(None))).all())
+        select(func.lower(Genre.name), Genre.id).where(live(Genre))).all())
     count += insert_ignoring_conflicts(session, Genre, (
         {"name": name, "slug": slugify(name), "description": description,
          "parent_genre_id": ids[parent.lower()]}

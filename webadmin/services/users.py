@@ -6,7 +6,7 @@ from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from ..auth.passwords import hash_password
-from ..models import User, UserRole
+from ..models import User, UserRole, live
 from ..models.user import new_session_token
 from .audit import record
 
@@ -18,7 +18,7 @@ def normalize_email(email: str) -> str:
 def find_live_user_by_email(session: Session, email: str) -> User | None:
     return session.scalars(
         select(User).where(func.lower(User.email) == normalize_email(email),
-                           User.deleted_at.is_(None))).one_or_none()
+                           live(User))).one_or_none()
 
 
 def create_user(session: Session, *, email: str, display_name: str, password: str,
@@ -103,7 +103,7 @@ def _active_superadmin_ids(session: Session) -> list[int]:
     the last-superadmin check (SQLite serialises writers anyway)."""
     return list(session.scalars(
         select(User.id).where(User.role == UserRole.superadmin, User.is_active.is_(True),
-                              User.deleted_at.is_(None))
+                              live(User))
         .order_by(User.id).with_for_update()))
 
 

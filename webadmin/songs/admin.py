@@ -8,21 +8,20 @@ from typing import Any
 from flask import url_for
 from sqlalchemy.orm import Session
 
-from ..admin import Column, FieldError, ModelAdmin, site
+from ..admin import Column, FieldError, ModelAdmin, Owner, site
 from ..admin.filters import BooleanFilter, ChoiceFilter, DateRangeFilter, RelatedFilter
-from ..admin.options import Owner
-from ..media.fields import AudioField, ImageField, thumbnail_cell
+from ..admin.text import format_duration
+from ..media.fields import AudioField, ImageField
 from ..models import Song, SongStatus, User, UserRole
 from ..sources import ALBUM_SOURCE, ARTIST_SOURCE, GENRE_SOURCE
-from .forms import ISRC_PATTERN, SongForm, format_duration, normalize_isrc
+from .forms import ISRC_PATTERN, SongForm, normalize_isrc
+from .import_views import register as register_pages
 
 
 @site.register
 class SongAdmin(ModelAdmin):
     model = Song
     name = "songs"
-    label = "Songs"
-    singular = "song"
     roles = {UserRole.superadmin, UserRole.singer}
     owner = Owner("artist", role=UserRole.singer)
     nav_order = 20
@@ -38,7 +37,6 @@ class SongAdmin(ModelAdmin):
                    "release_date", "created_at", Column("album.title", "Album"), "track_number")
     sortable = {"title": "title", "created": "created_at", "release": "release_date",
                 "duration": "duration_seconds"}
-    ordering = "-created"
     search_fields = ("title", "isrc")
     search_hint = "Title or ISRC"
     list_filters = (RelatedFilter("artist", ARTIST_SOURCE, "Artist"),
@@ -47,12 +45,10 @@ class SongAdmin(ModelAdmin):
                     ChoiceFilter("status", SongStatus, "Status"),
                     BooleanFilter("is_explicit", "Explicit"),
                     DateRangeFilter("release_date", "Released"))
-    eager_loads = ("artist", "genre", "album", "cover_media")
     list_deferred = ("lyrics",)  # the list never shows lyrics (up to 20,000 characters a song)
     form = SongForm
     change_formats = {"duration_seconds": format_duration}
     media = (AudioField(), ImageField())  # audio sets the duration; both served via /media/
-    cover = thumbnail_cell
     constraint_messages = {
         "uq_song_artist_title_live": ("title", "This artist already has a song titled “{title}”."),
         "uq_song_isrc_live": ("isrc", "Another song already uses the ISRC {isrc}."),
@@ -75,9 +71,7 @@ class SongAdmin(ModelAdmin):
         return format_duration(song.duration_seconds)
 
     def register_views(self, bp: Any) -> None:
-        from .import_views import register
-
-        register(bp, self)
+        register_pages(bp, self)
 
     def extra_links(self, user: User) -> Any:
         return () if self.owns(user) else (("Import CSV", url_for("songs.import_songs")),)

@@ -24,20 +24,13 @@ from wtforms.validators import (
 )
 
 from ..admin.forms import AdminForm, RelatedField, strip
+from ..admin.text import format_duration
 from ..models import SongStatus
 from ..models.song import MAX_DURATION_SECONDS, MAX_TRACK_NUMBER
 from ..sources import ALBUM_SOURCE, ARTIST_SOURCE, GENRE_SOURCE
 
 ISRC_PATTERN = re.compile(r"^[A-Z]{2}[A-Z0-9]{3}[0-9]{2}[0-9]{5}$")
 DURATION_PATTERN = re.compile(r"^(?:(\d{1,2}):)?(\d{1,4}):(\d{2})$")
-
-
-def format_duration(seconds: int | None) -> str:
-    if seconds is None:
-        return ""
-    hours, rest = divmod(int(seconds), 3600)
-    minutes, secs = divmod(rest, 60)
-    return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes}:{secs:02d}"
 
 
 def parse_duration(text: str) -> int:

@@ -16,10 +16,12 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
-from sqlalchemy.exc import IntegrityError
 from wtforms import HiddenField, RadioField, SelectChoice
 from wtforms.validators import DataRequired, Length
 
+from ..admin.imports import confirmed_staged_import
+from ..admin.types import FieldError
+from ..admin.writes import WriteRefused, committed_write
 from ..auth.permissions import allow
 from ..db import session as db_session
 from ..models import UserRole
@@ -91,31 +93,27 @@ def register(bp: Blueprint, admin: SongAdmin) -> None:
         if not form.validate_on_submit():
             abort(400)
         session = db_session()
-        staged = staging.load(session, form.token.data, current_user.id, lock=True)
-        if staged is None or staged.locale != STAGED_KIND:
-            session.rollback()
-            flash("This import has expired or was already applied; upload the file again.",
-                  "error")
-            return redirect(url_for("songs.import_songs"))
-        if request.form.get("cancel"):
-            staging.discard(session, form.token.data)
-            session.commit()
-            flash("Import canceled; nothing was written.", "info")
-            return redirect(url_for("songs.import_songs"))
+        staged = confirmed_staged_import(form.token.data,
+                                         lambda staged: staged.locale == STAGED_KIND,
+                                         "songs.import_songs")
+        if not isinstance(staged, staging.StagedImport):
+            return staged
         skip_bad = form.mode.data == "skip"
         try:
-            report = import_file(session, current_user, io.StringIO(staged.rows["csv"],
-                                                                    newline=""),
-                                 skip_bad=skip_bad, filename=staged.filename)
-            if report.error_count and not skip_bad:
-                session.rollback()
-                flash(f"{report.error_count:,} rows are bad: nothing was imported. Fix them, "
-                      "or choose to skip the bad rows.", "error")
+            with committed_write(admin):
+                report = import_file(session, current_user, io.StringIO(staged.rows["csv"],
+                                                                        newline=""),
+                                     skip_bad=skip_bad, filename=staged.filename)
+                if report.error_count and not skip_bad:
+                    raise WriteRefused(422, FieldError(None, (
+                        f"{report.error_count:,} rows are bad: nothing was imported. Fix them, "
+                        "or choose to skip the bad rows.")))
+                staging.discard(session, form.token.data)  # applied at most once
+        except WriteRefused as refused:
+            if not refused.by_database:
+                flash(refused.error.message, "error")
                 return _preview_page(admin, form, report, staged.filename, status=422)
-            staging.discard(session, form.token.data)  # applied at most once
-            session.commit()
-        except IntegrityError:  # a song added meanwhile collides with a row of the file
-            session.rollback()
+            # a song added meanwhile collides with a row of the file
             flash("Someone added a song with the same title or ISRC meanwhile; nothing was "
                   "written. Check the file again.", "error")
             return redirect(url_for("songs.import_songs"))

@@ -29,7 +29,7 @@ from sqlalchemy.orm import Session
 from werkzeug.datastructures import MultiDict
 
 from ..admin.forms import with_article
-from ..models import Song, User, UserRole, utcnow
+from ..models import Song, User, UserRole, live, utcnow
 from ..services import audit
 from ..sources import ARTIST_SOURCE, GENRE_SOURCE
 from .forms import SongForm
@@ -288,7 +288,7 @@ def insert_batch(session: Session, batch: list[tuple[int, dict[str, Any]]],
         return rows
     isrcs = {v["isrc"] for _, v in dropped if v["isrc"]}
     taken_isrcs = set(session.scalars(select(Song.isrc).where(
-        Song.deleted_at.is_(None), Song.isrc.in_(isrcs),
+        live(Song), Song.isrc.in_(isrcs),
         (Song.import_id != report.import_id) | Song.import_id.is_(None)))) if isrcs else set()
     for line, values in dropped:
         if values["isrc"] in isrcs and values["isrc"] not in taken_isrcs:

@@ -26,7 +26,6 @@ class SubscriptionAdmin(ModelAdmin):
                     RelatedFilter("listener", LISTENER_SOURCE, "Listener"),
                     ChoiceFilter("status", SubscriptionStatus, "Status"),
                     DateRangeFilter("started_at", "Started"), DateRangeFilter("ends_at", "Ends"))
-    eager_loads = ("listener", "plan")
     form = SubscriptionForm
     constraint_messages = {"ck_user_subscription_ends_after_start": (
         "ends_at", "The end comes after the start.")}

@@ -18,7 +18,6 @@ from .values import short_value
 class ConfigAdmin(ModelAdmin):
     model = SystemConfig
     name = "config"
-    label = "Config"
     singular = "setting"
     roles = {UserRole.superadmin}
     nav_order = 60
@@ -36,7 +35,6 @@ class ConfigAdmin(ModelAdmin):
     search_fields = ("key", "description")
     search_hint = "Key or description"
     list_filters = (ChoiceFilter("value_type", ConfigValueType, "Type"),)
-    eager_loads = ("updated_by",)
     form = ConfigForm
     constraint_messages = {
         "uq_system_config_key_live": ("key", "A setting “{key}” already exists."),

@@ -15,17 +15,16 @@ from ..admin import site
 from ..admin.filters import BooleanFilter, ChoiceFilter
 from ..admin.options import Column, FieldError, Impact, ModelAdmin, RelatedList
 from ..auth.passwords import hash_password
-from ..models import User, UserRole, UserSubscription
+from ..models import User, UserRole, UserSubscription, live
 from ..services import users as accounts
 from .forms import UserCreateForm, UserEditForm
+from .views import register as register_pages
 
 
 @site.register
 class UserAdmin(ModelAdmin):
     model = User
     name = "users"
-    label = "Users"
-    singular = "user"
     roles = {UserRole.superadmin}
     nav_order = 10
     list_display = (
@@ -40,7 +39,6 @@ class UserAdmin(ModelAdmin):
                    "created_at")
     sortable = {"name": "display_name", "email": "email", "role": "role",
                 "last_sign_in": "last_sign_in_at", "created": "created_at"}
-    ordering = "-created"
     search_fields = ("email", "display_name")
     search_hint = "Email or name"
     list_filters = (ChoiceFilter("role", UserRole, "Role"), BooleanFilter("is_active", "Active"))
@@ -88,7 +86,7 @@ class UserAdmin(ModelAdmin):
         impacts.extend(self.cascade_impact(session, obj))
         subscriptions = session.scalar(select(func.count()).select_from(UserSubscription).where(
             UserSubscription.listener_user_id == obj.id,
-            UserSubscription.deleted_at.is_(None))) or 0
+            live(UserSubscription))) or 0
         if subscriptions:
             impacts.append(Impact("Subscriptions (kept for billing history)", subscriptions))
         return impacts
@@ -114,6 +112,4 @@ class UserAdmin(ModelAdmin):
         return links
 
     def register_views(self, bp: Any) -> None:
-        from .views import register
-
-        register(bp, self)
+        register_pages(bp, self)

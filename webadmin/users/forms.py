@@ -91,6 +91,3 @@ class SetPasswordForm(FlaskForm):
         validators=[DataRequired(), EqualTo("password", message="The passwords differ.")],
         render_kw={"autocomplete": "new-password"})
 
-
-class ConfirmForm(FlaskForm):
-    """An empty form: only the CSRF token, for confirmation pages."""

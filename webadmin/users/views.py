@@ -12,12 +12,14 @@ from typing import TYPE_CHECKING, Any
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
+from ..admin.forms import ConfirmForm
 from ..admin.options import FieldError
-from ..admin.views import WriteRefused, committed_write, get_live_object, refusal_page
+from ..admin.views import get_live_object, refusal_page
+from ..admin.writes import WriteRefused, committed_write
 from ..auth.permissions import allow
 from ..db import session as db_session
 from ..services import users as accounts
-from .forms import ConfirmForm, SetPasswordForm
+from .forms import SetPasswordForm
 
 if TYPE_CHECKING:
     from .admin import UserAdmin

@@ -17,13 +17,15 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session, with_parent
 
-from ..admin.text import display, json_safe
 from ..media.services import drop_media_of
-from ..models import Base, DeletedRow, Deletion, Model, User, utcnow
+from ..models import Base, DeletedRow, Deletion, Model, User, live, utcnow
 from ..services import audit
+from .errors import columns_in, duplicate_message, find_live_duplicate
+from .site import site
+from .text import display, json_safe
 
 if TYPE_CHECKING:
-    from ..admin.options import ModelAdmin
+    from .options import ModelAdmin
 
 
 class RestoreConflict(Exception):
@@ -41,16 +43,6 @@ class PurgeRefused(Exception):
         self.message = message
 
 
-def admin_for(model: type[Any] | str) -> ModelAdmin | None:
-    """The section of a model class or table name (None when no section shows it)."""
-    from ..admin.site import site
-
-    for admin in site.admins:
-        if admin.model_cls is model or admin.model_cls.__tablename__ == model:
-            return admin
-    return None
-
-
 def label_of(admin: ModelAdmin | None, row: Any) -> str:
     return (admin.row_label(row) if admin is not None else str(row))[:300]
 
@@ -63,9 +55,9 @@ def cascade_of(session: Session, admin: ModelAdmin, obj: Any,
     for name in admin.soft_delete_cascade:
         relationship = getattr(admin.model_cls, name)
         child_model = admin.model_cls.__mapper__.relationships[name].mapper.class_
-        child_admin = admin_for(child_model)
+        child_admin = site.admin_for(child_model)
         rows = session.scalars(select(child_model).where(
-            with_parent(obj, relationship), child_model.deleted_at.is_(None))
+            with_parent(obj, relationship), live(child_model))
             .order_by(child_model.id)).all()
         for row in rows:
             key = (child_model.__tablename__, row.id)
@@ -147,7 +139,7 @@ def load_rows(session: Session, entries: Iterable[DeletedRow]) -> list[tuple[Mod
                                                                              DeletedRow]]:
     loaded = []
     for entry in entries:
-        member_admin = admin_for(entry.target_type)
+        member_admin = site.admin_for(entry.target_type)
         if member_admin is None:
             continue
         row = session.get(member_admin.model_cls, entry.target_id)
@@ -158,8 +150,6 @@ def load_rows(session: Session, entries: Iterable[DeletedRow]) -> list[tuple[Mod
 
 def conflict_message(session: Session, admin: ModelAdmin, row: Any) -> RestoreConflict | None:
     """Which field of ``row`` a live row holds now, and which live row, in words."""
-    from ..admin.errors import _columns_in, duplicate_message, find_live_duplicate
-
     found = find_live_duplicate(session, admin, row)
     if found is None:
         return None
@@ -167,8 +157,8 @@ def conflict_message(session: Session, admin: ModelAdmin, row: Any) -> RestoreCo
     live = session.get(admin.model_cls, live_id)
     field = admin.constraint_messages.get(index.name or "", (None, ""))[0]
     names = [column.key.replace("_user_id", "").replace("_id", "").replace("_", " ")
-             for column in _columns_in(index)]
-    values = [display(getattr(row, column.key, None)) for column in _columns_in(index)
+             for column in columns_in(index)]
+    values = [display(getattr(row, column.key, None)) for column in columns_in(index)
               if not column.key.endswith("_id")]
     what = " and ".join(names)
     shown = f" “{', '.join(values)}”" if values else ""
@@ -244,7 +234,7 @@ def purge_effects(session: Session, rows: list[tuple[ModelAdmin, Any]]) -> list[
                 if not count:
                     continue
                 ondelete = (fk.ondelete or "NO ACTION").upper()
-                owner = admin_for(other.name)
+                owner = site.admin_for(other.name)
                 noun = owner.label if owner is not None else other.name.replace("_", " ")
                 relation = column.name.removesuffix("_id").replace("_user", "").replace("_", " ")
                 key = (f"{noun} (their {relation})", ondelete)
