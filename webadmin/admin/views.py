@@ -188,7 +188,9 @@ def _row_renderer(admin: ModelAdmin, columns: tuple[Column, ...], base: str, *,
                                                         ("secondary", column.secondary)) if on))
                 for column in columns]
     linking = edit and any(column.link for column in columns)
-    cell = admin.cell
+    readers = [admin.cell_reader(column) for column, _static in prepared]
+    prepared = [(column, static, read) for (column, static), read
+                in zip(prepared, readers, strict=True)]
 
     def render(obj: Any) -> Markup:
         public_id = obj.public_id
@@ -198,8 +200,8 @@ def _row_renderer(admin: ModelAdmin, columns: tuple[Column, ...], base: str, *,
             parts.append(f'<td class="select"><input type="checkbox" name="ids" '
                          f'value="{public_id}" aria-label="Select '
                          f'{escape(admin.row_label(obj))}"></td>')
-        for column, static in prepared:
-            text, badge, nowrap = _cell(cell(obj, column), column)
+        for column, static, read in prepared:
+            text, badge, nowrap = _cell(read(obj), column)
             text = escape(text)
             classes = f"{static} nowrap".lstrip() if nowrap else static
             if column.link and edit_url:
