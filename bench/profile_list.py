@@ -77,7 +77,7 @@ def main() -> int:
     print(f"{args.path}: {elapsed:.1f} ms per request under the profiler, HTML {size:,} bytes, "
           f"{len(per_request)} SQL statements")
     for statement in per_request:
-        print("   ", " ".join(statement.split())[:150])
+        print("   ", " ".join(statement.split())[:int(os.environ.get("SQL_WIDTH", "150"))])
     print()
     print("| area | share of the request |")
     print("| --- | ---: |")

@@ -220,3 +220,71 @@ def test_bad_files_get_a_clear_message(admin_browser, body, status, message):
 def test_singers_cannot_import(singer_browser):
     assert singer_browser.get("/songs/import").status_code in (403, 404)
     assert "Import CSV" not in singer_browser.get("/songs/").get_data(as_text=True)
+
+
+# --- one set of rules: the import applies the song form's own validators -------------------------
+RULE = "Titles may not shout."
+
+
+def no_shouting(_form, field):
+    from wtforms.validators import ValidationError
+
+    if field.data and field.data.isupper():
+        raise ValidationError(RULE)
+
+
+@pytest.mark.parametrize("how", ["field validator", "inline validate_title"])
+def test_a_rule_added_to_the_song_form_applies_to_the_import_too(
+        monkeypatch, db_session, users, refs, singer_browser, how):
+    """The import holds no copy of the rules: a validator added to the form (on a field, or as
+    the form's ``validate_<field>`` method) refuses the row, like the add page."""
+    from wtforms import StringField
+    from wtforms.validators import DataRequired, Length
+
+    from webadmin.admin.forms import strip
+    from webadmin.songs.forms import SongForm
+
+    if how == "field validator":
+        monkeypatch.setattr(SongForm, "title", StringField(
+            "Title", filters=[strip],
+            validators=[DataRequired("Enter a title."), Length(max=200), no_shouting]))
+    else:
+        monkeypatch.setattr(SongForm, "validate_title", no_shouting, raising=False)
+    text = csv_text(users.singer.email, ["LOUD SONG,SINGER,Import Pop,3:00,,,,",
+                                         "Quiet Song,SINGER,Import Pop,3:00,,,,"])
+    report = import_file(db_session, users.superadmin, io.StringIO(text), skip_bad=True)
+    assert [(e.line, e.reason) for e in report.errors] == [(2, f"Title: {RULE}")]
+    assert report.inserted == 1
+    page = singer_browser.submit("/songs/new", {
+        "title": "LOUD SONG", "genre": str(refs.public_id), "duration_seconds": "3:00",
+        "status": "draft"})
+    assert page.status_code != 302 and RULE in page.get_data(as_text=True)
+
+
+def test_a_rule_across_fields_in_the_form_applies_to_the_import_too(monkeypatch, db_session,
+                                                                    users, refs):
+    """A form whose own ``validate`` adds a rule is checked whole per row (nothing skipped)."""
+    from webadmin.songs.forms import SongForm
+
+    def validate(self, extra_validators=None):
+        valid = super(SongForm, self).validate(extra_validators)
+        if self.is_explicit.data and self.status.data and self.status.data.value == "published":
+            self.is_explicit.errors = [*self.is_explicit.errors, "Not on a published song."]
+            return False
+        return valid
+
+    monkeypatch.setattr(SongForm, "validate", validate)
+    text = csv_text(users.singer.email, ["Rude,SINGER,Import Pop,3:00,,,published,yes",
+                                         "Polite,SINGER,Import Pop,3:00,,,published,no"])
+    report = import_file(db_session, users.superadmin, io.StringIO(text), skip_bad=True)
+    assert [(e.line, e.reason) for e in report.errors] == [
+        (2, "Explicit lyrics: Not on a published song.")]
+    assert report.inserted == 1
+
+
+def test_text_the_database_cannot_store_is_refused_at_its_line(db_session, users, refs):
+    text = csv_text(users.singer.email, ["Nul\x00Song,SINGER,Import Pop,3:00,,,,",
+                                         "Fine Song,SINGER,Import Pop,3:00,,,,"])
+    report = import_file(db_session, users.superadmin, io.StringIO(text), skip_bad=True)
+    assert [e.line for e in report.errors] == [2]
+    assert "NUL" in report.errors[0].reason and report.inserted == 1

@@ -23,6 +23,16 @@ def strip(value: Any) -> Any:
     return value.strip() if isinstance(value, str) else value
 
 
+def storable(field: Field) -> bool:
+    """Whether the field's submitted text can be stored; if not, the field gets the error (every
+    form's rule, ``AdminForm.validate``; the song import applies it per field too)."""
+    raw = field.raw_data or []
+    if any(isinstance(item, str) and unstorable_reason(item) for item in raw):
+        field.errors = [*list(field.errors), NUL_MESSAGE]
+        return False
+    return True
+
+
 def blank_to_none(value: Any) -> Any:
     return None if isinstance(value, str) and not value.strip() else value
 
@@ -44,10 +54,7 @@ class AdminForm(FlaskForm):
     def validate(self, extra_validators: Any = None) -> bool:
         valid = super().validate(extra_validators)
         for field in self:
-            raw = field.raw_data or []
-            if any(isinstance(item, str) and unstorable_reason(item) for item in raw):
-                field.errors = [*list(field.errors), NUL_MESSAGE]
-                valid = False
+            valid = storable(field) and valid
         return valid
 
     @property

@@ -208,16 +208,34 @@ class Page:
 
 def list_load_options(admin: ModelAdmin, columns: Sequence[Any]) -> list[Any]:
     """Loader options building only what ``columns`` show: an eager many-to-one loads just the
-    attributes a column reads from it ("artist.display_name" → the artist's display_name), and
-    the columns a section names in ``list_deferred`` (a song's lyrics: unbounded text no list
-    cell reads) stay unloaded."""
+    attributes a column reads from it ("artist.display_name" → the artist's display_name); a
+    relationship no column reads is not joined at all (the songs list shows no album); a cell
+    method declares what it reads in a ``reads`` attribute (``{"cover_media": ("thumbnail_key",
+    …)}``, webadmin/media/fields.py); and the columns a section names in ``list_deferred`` (a
+    song's lyrics: unbounded text no list cell reads) stay unloaded. A cell reading a relation
+    it did not declare fails loudly in tests and debug (``raiseload``, ``fetch_page``)."""
     options: list[Any] = []
     mapper = admin.model_cls.__mapper__
     paths = [c.path.split(".") for c in columns]
+    declared: dict[str, set[str] | None] = {}
+    for column in columns:
+        method = getattr(admin, column.path, None) if "." not in column.path else None
+        for name, attrs in (getattr(method, "reads", None) or {}).items():
+            known = declared.setdefault(name, set())
+            if known is not None:
+                known.update(attrs or ())
+                if not attrs:
+                    declared[name] = None  # the whole row
     for option, name in zip(admin.eager_options(), admin.eager_relationships, strict=True):
         relationship = mapper.relationships[name]
-        wanted = {p[1] for p in paths if len(p) == 2 and p[0] == name}
+        named = [p for p in paths if p[0] == name]
+        if not named and name not in declared:
+            continue
         related = relationship.mapper
+        wanted = ({p[1] for p in named if len(p) == 2}
+                  if all(len(p) == 2 for p in named) else None)
+        if wanted is not None and name in declared:
+            wanted = None if declared[name] is None else wanted | declared[name]  # type: ignore[operator]
         if (not relationship.uselist and wanted
                 and all(a in related.column_attrs for a in wanted)):
             option = option.load_only(*(getattr(related.class_, a) for a in sorted(wanted)))

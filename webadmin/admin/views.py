@@ -27,10 +27,11 @@ from flask_login import current_user
 from flask_wtf import FlaskForm
 from markupsafe import Markup, escape
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, joinedload
 from werkzeug.datastructures import MultiDict
 from werkzeug.exceptions import NotFound
 from wtforms import SelectField
+from wtforms.fields.core import UnboundField
 
 from ..db import session as db_session
 from ..models import AuditEvent, User
@@ -63,13 +64,22 @@ def user() -> User:
     return current_user._get_current_object()  # type: ignore[no-any-return]
 
 
-def get_object(admin: ModelAdmin, public_id: str, *, deleted: bool = False) -> Any:
-    """The row through the section's base query; outside the scope or malformed: 404."""
+def get_object(admin: ModelAdmin, public_id: str, *, deleted: bool = False,
+               for_form: bool = False) -> Any:
+    """The row through the section's base query; outside the scope or malformed: 404.
+    ``for_form``: the rows its form's related fields show (the song's artist, genre, album) are
+    joined into the same statement instead of one lazy load each."""
     try:
         key = uuid.UUID(public_id)
     except ValueError:
         abort(404)
     stmt = admin.base_query(user(), deleted=deleted).where(admin.model_cls.public_id == key)
+    if for_form and admin.form is not None:
+        stmt = stmt.options(*(joinedload(getattr(admin.model_cls, name))
+                              for name, relationship in
+                              admin.model_cls.__mapper__.relationships.items()
+                              if not relationship.uselist
+                              and isinstance(getattr(admin.form, name, None), UnboundField)))
     obj = db_session().scalars(stmt).one_or_none()
     if obj is None:
         abort(404)
@@ -174,7 +184,9 @@ def _row_renderer(admin: ModelAdmin, columns: tuple[Column, ...], base: str, *,
                                                         ("secondary", column.secondary)) if on))
                 for column in columns]
     linking = edit and any(column.link for column in columns)
-    cell = admin.cell
+    readers = [admin.cell_reader(column) for column, _static in prepared]
+    prepared = [(column, static, read) for (column, static), read
+                in zip(prepared, readers, strict=True)]
 
     def render(obj: Any) -> Markup:
         public_id = obj.public_id
@@ -184,8 +196,8 @@ def _row_renderer(admin: ModelAdmin, columns: tuple[Column, ...], base: str, *,
             parts.append(f'<td class="select"><input type="checkbox" name="ids" '
                          f'value="{public_id}" aria-label="Select '
                          f'{escape(admin.row_label(obj))}"></td>')
-        for column, static in prepared:
-            text, badge, nowrap = _cell(cell(obj, column), column)
+        for column, static, read in prepared:
+            text, badge, nowrap = _cell(read(obj), column)
             text = escape(text)
             classes = f"{static} nowrap".lstrip() if nowrap else static
             if column.link and edit_url:
@@ -219,12 +231,12 @@ def _sort_link(admin: ModelAdmin, params: Any, args: MultiDict[str, str],
             "active": active, "descending": params.descending if active else None}
 
 
-def get_live_object(admin: ModelAdmin, public_id: str) -> Any:
+def get_live_object(admin: ModelAdmin, public_id: str, *, for_form: bool = False) -> Any:
     """The live row for a write. A row of the user's scope that was deleted raises
     WriteRefused(404) naming it (the page can say so and offer to restore); any other unknown
     id is a plain 404."""
     try:
-        return get_object(admin, public_id)
+        return get_object(admin, public_id, for_form=for_form)
     except NotFound:
         raise WriteRefused(404, deleted=get_object(admin, public_id, deleted=True)) from None
 
@@ -339,7 +351,7 @@ def create_view(admin: ModelAdmin) -> Any:
 def edit_view(admin: ModelAdmin, public_id: str) -> Any:
     me, session = user(), db_session()
     try:
-        obj = get_live_object(admin, public_id)
+        obj = get_live_object(admin, public_id, for_form=True)
     except WriteRefused as refused:
         if request.method != "POST":
             return refusal_page(admin, refused)

@@ -102,3 +102,8 @@ def thumbnail_cell(admin: Any, obj: Any) -> Any:
     return Markup('<img class="list-thumbnail" src="{}" width="{}" height="{}" loading="lazy" '
                   'alt="">').format(url, max(1, round(row.thumbnail_width * scale)),
                                     max(1, round(row.thumbnail_height * scale)))
+
+
+# What the cell reads (the list joins just these columns of the cover: webadmin/admin/query.py).
+thumbnail_cell.reads = {  # type: ignore[attr-defined]
+    "cover_media": ("thumbnail_key", "thumbnail_width", "thumbnail_height")}

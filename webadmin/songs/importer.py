@@ -26,9 +26,9 @@ from typing import IO, Any
 from sqlalchemy import or_, select, text
 from sqlalchemy.dialects import sqlite
 from sqlalchemy.orm import Session
-from werkzeug.datastructures import MultiDict
 
-from ..admin.forms import with_article
+from ..admin.forms import AdminForm, storable, with_article
+from ..admin.text import unstorable_reason
 from ..models import Song, User, UserRole, live, utcnow
 from ..services import audit
 from ..sources import ARTIST_SOURCE, GENRE_SOURCE
@@ -114,18 +114,47 @@ def csv_records(stream: IO[str]) -> Iterator[tuple[int, dict[str, str]]]:
 
 
 RESOLVE_CHUNK = 500
+# The song form's fields a CSV row fills (artist and genre are resolved in bulk per batch).
+FORM_FIELDS = ("title", "duration_seconds", "release_date", "isrc", "status", "is_explicit",
+               "lyrics")
+
+
+class _RowData(dict[str, str]):
+    """One CSV row as form data: what WTForms reads of a request's form (``in``, ``getlist``),
+    without building a MultiDict per row."""
+
+    def getlist(self, key: str) -> list[str]:
+        return [self[key]] if key in self else []
+
+
+def _inline_validators(form: Any, name: str) -> tuple[Any, ...]:
+    """The form's ``validate_<name>`` method as an extra validator, as ``Form.validate`` adds
+    it (WTForms calls it unbound: ``(form, field)``)."""
+    inline = getattr(type(form), f"validate_{name}", None)
+    return (inline,) if inline is not None else ()
 
 
 class RowChecker:
     """Checks rows with the song form's rules; resolves artists and genres with the form
     fields' rules (``RelatedSource.match_clause``: public id or exact name/email), in bulk per
-    batch and once per distinct value."""
+    batch and once per distinct value.
+
+    The rules are the form's own, applied cheaply: one ``SongForm`` is built per import, and per
+    row only the fields a CSV column fills are processed and validated — each through WTForms'
+    own ``Field.process`` and ``Field.validate`` (filters, ``pre_validate``, the validators, the
+    form's inline ``validate_<field>`` method) plus the every-form text check
+    (``storable``) — instead of processing and validating the whole form (its album, track
+    number, version and CSRF fields) per row. A form that adds a rule across fields (its own
+    ``validate``) is checked whole per row, so no rule is ever skipped."""
 
     def __init__(self, session: Session, user: User | None):
         self.session, self.user = session, user
         self.form = SongForm(formdata=None, meta={"csrf": False})
         del self.form.artist  # resolved in bulk (a form field would query once per row)
         del self.form.genre
+        self.fields = [(self.form[name], _inline_validators(self.form, name))
+                       for name in FORM_FIELDS]
+        self.whole_form = type(self.form).validate is not AdminForm.validate
         self.singer = user is not None and user.role is UserRole.singer
         self.known: dict[tuple[str, str], int | str] = {}  # (what, key) → id or the problem
 
@@ -136,7 +165,7 @@ class RowChecker:
         explicit = record.get("explicit", "").strip().lower()
         if explicit not in TRUE_WORDS | FALSE_WORDS:
             return "explicit: write yes or no."
-        formdata = MultiDict({"title": record.get("title", ""),
+        formdata = _RowData({"title": record.get("title", ""),
                               "duration_seconds": record.get("duration", ""),
                               "release_date": record.get("release_date", "").strip(),
                               "isrc": record.get("isrc", ""), "lyrics": record.get("lyrics", "")})
@@ -145,10 +174,21 @@ class RowChecker:
         if explicit in TRUE_WORDS:
             formdata["is_explicit"] = "y"
         form = self.form
-        form.process(formdata=formdata)
-        if not form.validate():
+        if self.whole_form:
+            form.process(formdata=formdata)
+            valid = form.validate()
+        else:
+            valid = True
+            for field, _inline in self.fields:
+                field.process(formdata)
+            # The text check once for the row; per field (for the message) only when it fails.
+            clean = unstorable_reason("\n".join(formdata.values())) is None
+            for field, inline in self.fields:
+                valid = field.validate(form, inline) and valid
+                valid = (clean or storable(field)) and valid
+        if not valid:
             return " ".join(f"{form[name].label.text}: {' '.join(messages)}"
-                            for name, messages in form.errors.items())
+                            for name, messages in form.errors.items() if messages)
         return {"title": form.title.data, "artist": record.get("artist", "").strip(),
                 "genre": record.get("genre", "").strip(),
                 "duration_seconds": form.duration_seconds.data,
