@@ -36,6 +36,8 @@ HIDDEN_COLUMNS = frozenset({"password_hash", "session_token"})
 UNTRACKED_COLUMNS = frozenset({"id", "public_id", "created_at", "updated_at", "version_id",
                                "deleted_at"})
 BULK_ACTIONS = ("delete", "restore", "export")
+BULK_LABELS = {"delete": "Delete…", "restore": "Restore…", "export": "Export CSV"}
+MAX_BULK_ROWS = 1000  # rows one bulk action (ticked or "all matching") may change at once
 
 
 @dataclass(frozen=True)
@@ -112,6 +114,22 @@ class Action:
     values: Callable[[Any], Mapping[str, Any]]
 
 
+@dataclass(frozen=True)
+class BulkAction:
+    """A section's own bulk action (e.g. publish songs), behind the same confirmation page as
+    delete, applied row by row (one savepoint and one audit entry each; a row it does not apply
+    to, or that changed meanwhile, is skipped and named). Either ``values(row)`` returns the new
+    values {attribute: value} (recorded as ``record.<done>``), or ``apply(session, row, user)``
+    does the change with its own audit entry. Both raise ValueError or FieldError to skip a row
+    ("it is already published.")."""
+
+    name: str  # the form value, e.g. "publish"
+    label: str  # the menu entry, e.g. "Publish…"
+    done: str  # past tense for the message and the audit entry, e.g. "published"
+    values: Callable[[Any], Mapping[str, Any]] | None = None
+    apply: Callable[[Session, Any, Any], None] | None = None
+
+
 class DefinitionError(TypeError):
     """Every problem of one ModelAdmin declaration, reported at once (like Django's checks)."""
 
@@ -155,7 +173,9 @@ class ModelAdmin:
     eager_loads: ClassVar[Sequence[str]] = ()  # relationship names loaded with the list
     constraint_messages: ClassVar[Mapping[str, tuple[str | None, str]]] = {}
     csv_columns: ClassVar[Sequence[str | Column]] = ()  # default: list_display
-    bulk_actions: ClassVar[Sequence[str]] = ("delete", "export")
+    # "delete", "export" (and "restore", on the deleted view) or a section's BulkAction
+    bulk_actions: ClassVar[Sequence[str | BulkAction]] = ("delete", "export")
+    max_bulk_rows: ClassVar[int] = MAX_BULK_ROWS  # "select all N matching" up to this many
     can_create: ClassVar[bool] = True
     can_delete: ClassVar[bool] = True
     can_restore: ClassVar[bool] = True
@@ -270,7 +290,12 @@ class ModelAdmin:
             elif "deleted_at" not in rel.mapper.class_.__table__.c:
                 cls._fail(f"soft_delete_cascade: {name!r} rows cannot be soft-deleted")
         for action in cls.bulk_actions:
-            if action not in BULK_ACTIONS:
+            if isinstance(action, BulkAction):
+                if not SECTION_NAME.match(action.name) or action.name in BULK_ACTIONS or \
+                        (action.values is None) == (action.apply is None):
+                    cls._fail(f"bulk_actions: {action.name!r} needs a URL-safe new name and "
+                              "exactly one of values or apply")
+            elif action not in BULK_ACTIONS:
                 cls._fail(f"bulk_actions: unknown action {action!r} (known: {BULK_ACTIONS})")
         cls._check_form_layout()
 
@@ -441,7 +466,18 @@ class ModelAdmin:
         actions = [a for a in self.bulk_actions if a == "export"]
         if deleted:
             return ["restore", *actions] if self.can_restore else actions
-        return (["delete"] if self.can_delete and "delete" in self.bulk_actions else []) + actions
+        own = [a.name for a in self.bulk_actions if isinstance(a, BulkAction)]
+        return (["delete"] if self.can_delete and "delete" in self.bulk_actions else []) + \
+            own + actions
+
+    def bulk_action(self, name: str) -> BulkAction | None:
+        """The section's own bulk action called ``name`` (None for delete/restore/export)."""
+        return next((a for a in self.bulk_actions
+                     if isinstance(a, BulkAction) and a.name == name), None)
+
+    def bulk_label(self, name: str) -> str:
+        declared = self.bulk_action(name)
+        return declared.label if declared is not None else BULK_LABELS[name]
 
     def get_form_class(self, user: User, obj: Model | None) -> type[FlaskForm]:
         if self.form is None:

@@ -10,11 +10,22 @@ from sqlalchemy.orm import Session
 
 from ..admin import Column, FieldError, ModelAdmin, site
 from ..admin.filters import BooleanFilter, ChoiceFilter, DateRangeFilter, RelatedFilter
-from ..admin.options import Owner
+from ..admin.options import BulkAction, Owner
 from ..media.fields import AudioField, ImageField, thumbnail_cell
 from ..models import Song, SongStatus, User, UserRole
 from ..sources import ALBUM_SOURCE, ARTIST_SOURCE, GENRE_SOURCE
 from .forms import ISRC_PATTERN, SongForm, format_duration, normalize_isrc
+
+
+def status_change(status: SongStatus) -> Any:
+    """A bulk action's new values: ``status``; a song already there is skipped, named."""
+
+    def values(song: Song) -> dict[str, Any]:
+        if song.status is status:
+            raise ValueError(f"it is already {status.value}.")
+        return {"status": status}
+
+    return values
 
 
 @site.register
@@ -47,6 +58,10 @@ class SongAdmin(ModelAdmin):
                     ChoiceFilter("status", SongStatus, "Status"),
                     BooleanFilter("is_explicit", "Explicit"),
                     DateRangeFilter("release_date", "Released"))
+    bulk_actions = ("delete", BulkAction("publish", "Publish…", "published",
+                                         values=status_change(SongStatus.published)),
+                    BulkAction("archive", "Archive…", "archived",
+                               values=status_change(SongStatus.archived)), "export")
     eager_loads = ("artist", "genre", "album", "cover_media")
     list_deferred = ("lyrics",)  # the list never shows lyrics (up to 20,000 characters a song)
     form = SongForm
