@@ -26,6 +26,7 @@ from ..models import Model, User, UserRole
 from ..services import audit
 from .filters import Filter, RelatedFilter, bind_filters
 from .forms import RelatedField
+from .query import related_path, related_search
 from .text import display, escape_like, json_safe
 
 SECTION_NAME = re.compile(r"^[a-z][a-z0-9_-]{0,39}$")
@@ -242,14 +243,23 @@ class ModelAdmin:
             cls._fail("roles must be a non-empty set of UserRole")
         table_columns = model.__table__.c
         for key, column in cls.sortable.items():
-            if column not in table_columns:
+            if "." in column:
+                cls._check_related_sort(key, column)
+            elif column not in table_columns:
                 cls._fail(f"sortable[{key!r}]: {model.__name__} has no column {column!r}")
-            if column in HIDDEN_COLUMNS:
+            if column.split(".")[-1] in HIDDEN_COLUMNS:
                 cls._fail(f"sortable[{key!r}]: {column!r} may not be exposed")
         if cls.ordering.lstrip("-") not in cls.sortable:
             cls._fail(f"ordering {cls.ordering!r} is not a key of sortable")
         for field in cls.search_fields:
-            if field not in table_columns:
+            if field.split(".")[-1] in HIDDEN_COLUMNS:
+                cls._fail(f"search_fields: {field!r} may not be searched")
+            elif "." in field:
+                try:
+                    related_path(model, field)
+                except ValueError as exc:
+                    cls._fail(f"search_fields: {exc}")
+            elif field not in table_columns:
                 cls._fail(f"search_fields: {model.__name__} has no column {field!r}")
         cls._check_owner()
         cls._check_form_fields()
@@ -298,6 +308,21 @@ class ModelAdmin:
             elif action not in BULK_ACTIONS:
                 cls._fail(f"bulk_actions: unknown action {action!r} (known: {BULK_ACTIONS})")
         cls._check_form_layout()
+
+    @classmethod
+    def _check_related_sort(cls, key: str, path: str) -> None:
+        """A related sort key ("artist.display_name"): a NOT NULL many-to-one (every row has
+        one, so the join drops none), a NOT NULL column (the cursor never holds NULL), and the
+        relationship loaded with the list (the cursor reads the value from the row)."""
+        try:
+            related = related_path(cls.model, path)
+        except ValueError as exc:
+            cls._fail(f"sortable[{key!r}]: {exc}")
+            return
+        if related.nullable or related.column.nullable:
+            cls._fail(f"sortable[{key!r}]: {path!r} may be NULL; sort by a required one")
+        if path.split(".")[0] not in cls.eager_loads:
+            cls._fail(f"sortable[{key!r}]: list {path.split('.')[0]!r} in eager_loads")
 
     @classmethod
     def _check_form_layout(cls) -> None:
@@ -425,7 +450,8 @@ class ModelAdmin:
         if not self.search_fields:
             return None
         pattern = f"%{escape_like(term)}%"
-        return or_(*(getattr(self.model_cls, name).ilike(pattern, escape="\\")
+        return or_(*(related_search(self.model_cls, name, pattern) if "." in name
+                     else getattr(self.model_cls, name).ilike(pattern, escape="\\")
                      for name in self.search_fields))
 
     def get_list_display(self, user: User) -> tuple[Column, ...]:

@@ -37,10 +37,10 @@ class SongAdmin(ModelAdmin):
     roles = {UserRole.superadmin, UserRole.singer}
     owner = Owner("artist", role=UserRole.singer)
     nav_order = 20
-    list_display = (Column("cover", "Cover"),
-                    Column("title", link=True), Column("artist.display_name", "Artist"),
-                    Column("genre.name", "Genre"), Column("duration", sort="duration",
-                                                          numeric=True),
+    list_display = (Column("cover", "Cover"), Column("title", link=True),
+                    Column("artist.display_name", "Artist", sort="artist"),
+                    Column("genre.name", "Genre", sort="genre"),
+                    Column("duration", sort="duration", numeric=True),
                     "status", Column("is_explicit", "Explicit", secondary=True),
                     Column("release_date", "Released", sort="release"),
                     Column("created_at", "Added", sort="created", secondary=True))
@@ -48,10 +48,11 @@ class SongAdmin(ModelAdmin):
                    "duration", "isrc", "status", Column("is_explicit", "Explicit"),
                    "release_date", "created_at", Column("album.title", "Album"), "track_number")
     sortable = {"title": "title", "created": "created_at", "release": "release_date",
-                "duration": "duration_seconds"}
+                "duration": "duration_seconds",
+                "artist": "artist.display_name", "genre": "genre.name"}  # joined, by name
     ordering = "-created"
-    search_fields = ("title", "isrc")
-    search_hint = "Title or ISRC"
+    search_fields = ("title", "isrc", "artist.display_name")
+    search_hint = "Title, artist or ISRC"
     list_filters = (RelatedFilter("artist", ARTIST_SOURCE, "Artist"),
                     RelatedFilter("genre", GENRE_SOURCE, "Genre"),
                     RelatedFilter("album", ALBUM_SOURCE, "Album"),
