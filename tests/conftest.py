@@ -27,7 +27,7 @@ from tests.helpers import (
     Browser,
     TestUsers,
     alembic_config,
-    clear_audit_log,
+    empty_every_table,
     reset_database,
     rolled_back_transaction,
     run_alembic,
@@ -155,14 +155,8 @@ def committing_engine(migrated_database: str) -> Iterator[Engine]:
     try:
         yield engine
     finally:
-        from webadmin.models import Base
-
         with engine.begin() as connection:
-            for table in reversed(Base.metadata.sorted_tables):
-                if table.name == "audit_event":
-                    clear_audit_log(connection)
-                else:
-                    connection.execute(table.delete())
+            empty_every_table(connection)
         engine.dispose()
 
 

@@ -120,6 +120,18 @@ def clear_audit_log(connection: Connection) -> None:
         connection.execute(text(sql))
 
 
+def empty_every_table(connection: Connection) -> None:
+    """Delete every row of every table (children first), the audit log included through its
+    owner's step: for tests whose data is really committed (races, outages, a live server)."""
+    from webadmin.models import Base
+
+    for table in reversed(Base.metadata.sorted_tables):
+        if table.name == "audit_event":
+            clear_audit_log(connection)
+        else:
+            connection.execute(table.delete())
+
+
 def csrf_token_from(html: str) -> str:
     match = CSRF_INPUT.search(html)
     if not match:

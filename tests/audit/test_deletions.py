@@ -220,11 +220,13 @@ def test_bad_filters_and_cursors_on_the_deleted_list_never_500(admin_browser, db
     genre = make_genre(db_session)
     db_session.commit()
     admin_browser.submit(f"/genres/{genre.public_id}/delete")
-    for query in ("section=nope", "section=%00", "deleter=" + "x" * 5000, "from=2026-99-01",
+    for query in ("section=nope", "deleter=" + "x" * 5000, "from=2026-99-01",
                   "to=yesterday", "after=garbage", "before=%FF%FE", "after=" + "A" * 700,
                   "deleter=nobody@example.test"):
         response = admin_browser.get(f"/audit/?{query}")
         assert response.status_code == 200, query
+    # A NUL can't be stored anywhere: the request guard answers 400 before the view.
+    assert admin_browser.get("/audit/?section=%00").status_code == 400
     page = admin_browser.get("/audit/?deleter=nobody@example.test").get_data(as_text=True)
     assert "No deleted rows match these filters" in page
     huge = admin_browser.submit("/audit/", {"ids": ["genres:" + "f" * 100_000]},

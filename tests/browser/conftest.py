@@ -29,20 +29,15 @@ from tests.browser.support import (
     Journey,
 )
 from tests.conftest import make_test_app
-from tests.helpers import clear_audit_log, free_port
+from tests.helpers import empty_every_table, free_port
 from webadmin.db import get_db
 
 
-def empty_every_table(url: str) -> None:
-    from webadmin.models import Base
-
+def empty_database(url: str) -> None:
     engine = create_engine(url)
     try:
         with engine.begin() as connection:
-            clear_audit_log(connection)  # append-only: its triggers refuse a plain DELETE
-            for table in reversed(Base.metadata.sorted_tables):
-                if table.name != "audit_event":
-                    connection.execute(table.delete())
+            empty_every_table(connection)
     finally:
         engine.dispose()
 
@@ -83,7 +78,7 @@ class LiveServer:
 
 @pytest.fixture(scope="package")
 def live_server(migrated_database: str) -> Iterator[LiveServer]:
-    empty_every_table(migrated_database)
+    empty_database(migrated_database)
     app = make_test_app(migrated_database)
     load_catalogue(app)
     server = make_server("127.0.0.1", free_port(), app, threaded=True)
@@ -96,7 +91,7 @@ def live_server(migrated_database: str) -> Iterator[LiveServer]:
         server.server_close()
         thread.join(timeout=10)
         get_db(app).engine.dispose()
-        empty_every_table(migrated_database)
+        empty_database(migrated_database)
 
 
 @pytest.fixture(scope="package")

@@ -69,7 +69,7 @@ def init_app(app: Flask) -> None:
     from ..admin.site import site
 
     app.register_blueprint(bp)
-    site.register_page("Deleted", "audit.deleted", {UserRole.superadmin}, order=90)
+    site.register_page("Deleted items", "audit.deleted", {UserRole.superadmin}, order=90)
     site.register_page("Audit log", "audit.log", {UserRole.superadmin}, order=91)
 
 

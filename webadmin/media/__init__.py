@@ -70,10 +70,12 @@ def init_app(app: Flask) -> None:
         check_declaration(admin)
         if media_fields(admin):
             services.OWNER_TABLES.add(admin.model_cls.__tablename__)
+    # Ahead of the first hook that reads the body (the input guard, then CSRF).
     hooks = app.before_request_funcs.setdefault(None, [])
-    csrf_index = next((i for i, hook in enumerate(hooks)
-                       if getattr(hook, "__name__", "") == "csrf_protect"), len(hooks))
-    hooks.insert(csrf_index, raise_upload_limit)
+    body_readers = {"refuse_unstorable_input", "csrf_protect"}
+    first_reader = next((i for i, hook in enumerate(hooks)
+                         if getattr(hook, "__name__", "") in body_readers), len(hooks))
+    hooks.insert(first_reader, raise_upload_limit)
     app.cli.add_command(sweep_command)
     app.jinja_env.globals.update(media_widgets=media_widgets, media_size=format_size,
                                  media_duration=format_duration_ms)
