@@ -1,6 +1,7 @@
-"""Screenshots of the pages people use most, at desktop and phone width: the songs list, the
-song form with an error in place, an edit form (fieldsets, read-only details), the conflict page,
-a row's history, the dashboard and the phone navigation.
+"""Screenshots of the pages people use most, at desktop and phone width: the songs list (and with
+rows ticked: the bulk bar), the song form with an error in place, an edit form (fieldsets,
+read-only details), the conflict page, a row's history, the audit view and change log, the
+dashboard and the phone navigation.
 
     .venv/bin/python scripts/screenshots.py            # writes docs/screenshots/*.png
 
@@ -72,6 +73,11 @@ def capture(page: Page, base: str, suffix: str) -> list[Path]:
     shot("dashboard")
     page.goto(f"{base}/songs/?per_page=10")
     shot("songs-list")
+    page.goto(f"{base}/songs/?per_page=10&sort=artist")  # two rows ticked: the bulk bar
+    for box in page.locator("td.select input").all()[:2]:
+        box.check()
+    page.select_option("#bulk-action", "publish")
+    shot("songs-bulk", full_page=False)  # the bar as it sits: at the foot of the window
     if suffix == "phone":  # the section navigation, every section on view
         page.goto(f"{base}/localization/")
         shot("phone-navigation", full_page=False)
@@ -88,9 +94,24 @@ def capture(page: Page, base: str, suffix: str) -> list[Path]:
     shot("plan-form")
     conflict(page, base, shot)
     page.goto(f"{base}/songs/?per_page=10")
-    page.locator("tbody tr").first.get_by_role("link", name="History").click()
+    page.locator("tbody a").first.click()  # the title links to the edit page, which has History
+    page.get_by_role("link", name="History", exact=True).click()
     shot("history")
+    audit(page, base, shot)
     return shots
+
+
+def audit(page: Page, base: str, shot) -> None:
+    """A song deleted, then the audit view that can bring it back, and the change log."""
+    page.goto(f"{base}/songs/?per_page=10&sort=-artist")
+    page.locator("tbody a").first.click()
+    page.get_by_role("link", name="Delete", exact=True).click()
+    page.get_by_role("button", name="Yes, delete").click()
+    page.wait_for_url(f"{base}/songs/")
+    page.goto(f"{base}/audit/")
+    shot("audit-deleted")
+    page.goto(f"{base}/audit/log")
+    shot("audit-log", full_page=False)
 
 
 def conflict(page: Page, base: str, shot) -> None:

@@ -49,6 +49,58 @@
     form.querySelectorAll("input[name='" + toggle.getAttribute("data-select-all") + "']")
       .forEach(function (box) { box.checked = toggle.checked; });
   });
+  // Bulk bar: a live "x of y selected", "select all N matching" (the server re-applies the
+  // list's filters; the page's boxes are ticked to show it), and "Go" saying what is missing
+  // instead of sending the form. Without this file the server says the same after a reload.
+  function bulkState(form) {
+    var boxes = form.querySelectorAll("input[name='ids']");
+    var ticked = form.querySelectorAll("input[name='ids']:checked").length;
+    var matching = form.querySelector("[data-select-matching]");
+    return { boxes: boxes, ticked: ticked, matching: matching && matching.checked };
+  }
+  function updateBulkCount(form) {
+    var counter = form.querySelector("[data-bulk-count]");
+    if (!counter) return;
+    var state = bulkState(form);
+    counter.textContent = state.matching
+      ? "All " + counter.getAttribute("data-matching") + " matching selected"
+      : state.ticked + " of " + counter.getAttribute("data-total") + " selected";
+    var problem = form.querySelector("[data-bulk-problem]");
+    if (problem && (state.ticked || state.matching)) problem.hidden = true;
+  }
+  document.addEventListener("change", function (event) {
+    var form = event.target.form;
+    if (!form || !form.querySelector("[data-bulk-bar]")) return;
+    var matching = event.target.closest("[data-select-matching]");
+    if (matching) {
+      form.querySelectorAll("input[name='ids'], [data-select-all]").forEach(function (box) {
+        box.checked = matching.checked;
+      });
+    } else if (event.target.name === "ids" || event.target.hasAttribute("data-select-all")) {
+      var all = form.querySelector("[data-select-matching]");
+      if (all && !event.target.checked) all.checked = false;  // unticking a row narrows it
+    }
+    updateBulkCount(form);
+  });
+  document.addEventListener("submit", function (event) {
+    var form = event.target;
+    var problem = form.querySelector("[data-bulk-problem]");
+    if (!problem) return;
+    var action = form.querySelector("select[name='action']");
+    var state = bulkState(form);
+    var missing = [];
+    if (!action.value) missing.push("choose an action");
+    if (!state.ticked && !state.matching) missing.push("tick the rows it applies to");
+    if (!missing.length) return;
+    event.preventDefault();
+    var text = missing.join(" and ");
+    problem.textContent = text.charAt(0).toUpperCase() + text.slice(1) + " first.";
+    problem.hidden = false;
+    (action.value ? (state.boxes[0] || action) : action).focus();
+  });
+  document.querySelectorAll("form").forEach(function (form) {
+    if (form.querySelector("[data-bulk-bar]")) updateBulkCount(form);  // boxes kept on "back"
+  });
   // Phone layout of list tables: each cell shows its column's name (CSS reads data-label), taken
   // from the header once here instead of being repeated in every row of the HTML.
   document.querySelectorAll("table.responsive").forEach(function (table) {

@@ -83,7 +83,7 @@ def test_superadmin_journey(open_page, live_server):
     journey.check("delete confirmation")
     journey.save("Yes, delete")
     expect(page.get_by_role("status")).to_contain_text("Deleted genre")
-    page.get_by_role("link", name="Deleted", exact=True).click()
+    page.locator("#main").get_by_role("link", name="Deleted", exact=True).click()
     journey.check("deleted list")
     page.get_by_role("checkbox", name="Select Journey Jazz").check()
     page.get_by_label("With selected").select_option("restore")

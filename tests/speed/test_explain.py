@@ -90,7 +90,7 @@ def assert_no_seq_scan_on_song(db_session, statements, url):
 
 
 SORTS = ["-created", "created", "title", "-title", "release", "-release", "duration",
-         "-duration"]
+         "-duration", "artist", "-artist", "genre", "-genre"]
 
 
 def test_every_sort_both_ways_and_its_next_page_use_an_index(app, admin_browser, db_session,
@@ -118,7 +118,8 @@ def test_a_deep_page_inside_the_null_release_dates_uses_an_index(app, admin_brow
         assert_no_seq_scan_on_song(db_session, statements, url)
 
 
-FILTERS = ("q=song+12", "q=zebra", "q=QZ0000001234", "status=published", "is_explicit=yes",
+FILTERS = ("q=song+12", "q=zebra", "q=QZ0000001234", "q=Singer", "q=singer&sort=artist",
+           "status=published", "is_explicit=yes",
            "release_date_from=2020-01-01&release_date_to=2020-03-31", "genre=GENRE",
            "status=draft&sort=title", "is_explicit=yes&sort=-release")
 

@@ -10,7 +10,6 @@ from types import SimpleNamespace
 import pytest
 from sqlalchemy import func, select
 
-from tests.admin.fixtures import admin_browser  # noqa: F401 - fixture
 from tests.admin.support import form_values
 from webadmin.admin.dashboard import group_repeats
 from webadmin.admin.options import ModelAdmin
@@ -22,7 +21,7 @@ def text_of(html: str) -> str:
     return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html))
 
 
-def test_counts_read_as_english(admin_browser, db_session):  # noqa: F811
+def test_counts_read_as_english(admin_browser, db_session):
     seed_strings(db_session)
     seed_config(db_session)
     db_session.commit()
@@ -33,7 +32,7 @@ def test_counts_read_as_english(admin_browser, db_session):  # noqa: F811
     assert "localization " not in strings.split("Localization", 2)[-1][:40]
 
 
-def test_config_types_read_as_words(admin_browser, db_session):  # noqa: F811
+def test_config_types_read_as_words(admin_browser, db_session):
     seed_config(db_session)
     db_session.commit()
     page = text_of(admin_browser.get("/config/?sort=type").get_data(as_text=True))
@@ -50,7 +49,7 @@ def test_count_caption_singular_and_capped():
     assert caption(admin, SimpleNamespace(value=1, capped=True)).endswith(" strings")
 
 
-def test_edit_page_breadcrumbs_lead_back_through_section_and_row(admin_browser, db_session):  # noqa: F811
+def test_edit_page_breadcrumbs_lead_back_through_section_and_row(admin_browser, db_session):
     genre = Genre(name="Shoegaze", slug="shoegaze")
     db_session.add(genre)
     db_session.commit()
@@ -62,7 +61,7 @@ def test_edit_page_breadcrumbs_lead_back_through_section_and_row(admin_browser, 
     assert '<li aria-current="page">History</li>' in crumbs
 
 
-def test_failed_submit_lists_each_error_with_a_link_to_its_field(admin_browser):  # noqa: F811
+def test_failed_submit_lists_each_error_with_a_link_to_its_field(admin_browser):
     response = admin_browser.submit("/plans/new", {"code": "", "name": "", "price_cents": "-1"})
     assert response.status_code == 422
     html = response.get_data(as_text=True)
@@ -75,7 +74,7 @@ def test_failed_submit_lists_each_error_with_a_link_to_its_field(admin_browser):
         assert f'id="{field_id}"' in html
 
 
-def test_edit_page_shows_read_only_facts_and_who_changed_it_last(admin_browser, db_session):  # noqa: F811
+def test_edit_page_shows_read_only_facts_and_who_changed_it_last(admin_browser, db_session):
     response = admin_browser.submit("/genres/new", {"name": "Dream Pop"})
     assert response.status_code == 302
     genre = db_session.scalars(select(Genre).where(Genre.name == "Dream Pop")).one()
@@ -85,7 +84,7 @@ def test_edit_page_shows_read_only_facts_and_who_changed_it_last(admin_browser, 
     assert re.search(r"Last change 20\S+ \S+ by admin@example\.test", html), html[-600:]
 
 
-def test_plans_form_is_grouped_in_fieldsets(admin_browser):  # noqa: F811
+def test_plans_form_is_grouped_in_fieldsets(admin_browser):
     html = admin_browser.get("/plans/new").get_data(as_text=True)
     legends = re.findall(r"<legend>([^<]+)</legend>", html)
     assert legends[:3] == ["Plan", "Price", "Availability"]
@@ -93,7 +92,7 @@ def test_plans_form_is_grouped_in_fieldsets(admin_browser):  # noqa: F811
         'id="price_cents"')
 
 
-def test_save_as_new_copies_a_plan_and_leaves_the_original(admin_browser, db_session):  # noqa: F811
+def test_save_as_new_copies_a_plan_and_leaves_the_original(admin_browser, db_session):
     plan = SubscriptionPlan(code="premium", name="Premium", price_cents=999, currency="EUR")
     db_session.add(plan)
     db_session.commit()
@@ -115,7 +114,7 @@ def test_save_as_new_copies_a_plan_and_leaves_the_original(admin_browser, db_ses
         SubscriptionPlan.code == "premium")) == 1
 
 
-def test_sections_without_save_as_new_ignore_it(admin_browser, db_session):  # noqa: F811
+def test_sections_without_save_as_new_ignore_it(admin_browser, db_session):
     genre = Genre(name="Trip Hop", slug="trip-hop")
     db_session.add(genre)
     db_session.commit()
@@ -127,7 +126,7 @@ def test_sections_without_save_as_new_ignore_it(admin_browser, db_session):  # n
         Genre.name.in_(["Trip Hop", "Trip-Hop"]))) == 1
 
 
-def test_own_account_offers_nothing_self_destructive(admin_browser, users):  # noqa: F811
+def test_own_account_offers_nothing_self_destructive(admin_browser, users):
     me = users.superadmin
     page = admin_browser.get(f"/users/{me.public_id}/edit").get_data(as_text=True)
     assert "Set a new password" in page
@@ -139,7 +138,7 @@ def test_own_account_offers_nothing_self_destructive(admin_browser, users):  # n
 
 
 @pytest.mark.parametrize("verb", ["deactivate", "delete"])
-def test_the_server_refuses_to_remove_your_own_account(admin_browser, users, db_session, verb):  # noqa: F811
+def test_the_server_refuses_to_remove_your_own_account(admin_browser, users, db_session, verb):
     me = users.superadmin
     url = f"/users/{me.public_id}/{verb}"
     response = admin_browser.submit(url, {})
@@ -150,7 +149,7 @@ def test_the_server_refuses_to_remove_your_own_account(admin_browser, users, db_
     assert account.is_active and account.deleted_at is None
 
 
-def test_dashboard_folds_runs_of_sign_ins(admin_browser, db_session):  # noqa: F811
+def test_dashboard_folds_runs_of_sign_ins(admin_browser, db_session):
     for _ in range(3):
         admin_browser.logout()
         admin_browser.login("admin@example.test")

@@ -13,7 +13,7 @@ from flask_login import current_user
 from ..auth.permissions import allow
 from ..db import session as db_session
 from ..models import Model, UserRole
-from . import actions, views
+from . import actions, bulk, views
 from .dashboard import bp as dashboard_bp
 from .filters import RelatedFilter
 from .options import ModelAdmin
@@ -103,7 +103,7 @@ def build_blueprint(admin: ModelAdmin) -> Blueprint:
 
     add("/", "list", views.list_view, ["GET"])
     add("/export.csv", "export", views.export_view, ["GET"])
-    add("/bulk", "bulk", views.bulk_view, ["POST"])
+    add("/bulk", "bulk", bulk.bulk_view, ["POST"])
     if admin.has_related_lookups:  # only for the roles that have a related field or filter
         add("/lookup/<field>", "lookup", views.lookup_view, ["GET"], admin.lookup_roles)
     if admin.form is not None:

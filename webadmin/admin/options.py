@@ -29,14 +29,18 @@ from . import deletions
 from .errors import check_live_duplicates
 from .filters import Filter, RelatedFilter, bind_filters
 from .forms import RelatedField
+from .query import related_path, related_search
 from .text import display, escape_like, json_safe
 from .types import (
     BULK_ACTIONS,
+    BULK_LABELS,
     HIDDEN_COLUMNS,
+    MAX_BULK_ROWS,
     PER_PAGE_CHOICES,
     SECTION_NAME,
     UNTRACKED_COLUMNS,
     Action,
+    BulkAction,
     Column,
     DefinitionError,
     FieldError,
@@ -68,7 +72,9 @@ class ModelAdmin:
     eager_loads: ClassVar[Sequence[str]] = ()
     constraint_messages: ClassVar[Mapping[str, tuple[str | None, str]]] = {}
     csv_columns: ClassVar[Sequence[str | Column]] = ()  # default: list_display
-    bulk_actions: ClassVar[Sequence[str]] = ("delete", "export")
+    # "delete", "export" (and "restore", on the deleted view) or a section's BulkAction
+    bulk_actions: ClassVar[Sequence[str | BulkAction]] = ("delete", "export")
+    max_bulk_rows: ClassVar[int] = MAX_BULK_ROWS  # "select all N matching" up to this many
     can_create: ClassVar[bool] = True
     can_delete: ClassVar[bool] = True
     can_restore: ClassVar[bool] = True
@@ -136,14 +142,23 @@ class ModelAdmin:
             cls._fail("roles must be a non-empty set of UserRole")
         table_columns = model.__table__.c
         for key, column in cls.sortable.items():
-            if column not in table_columns:
+            if "." in column:
+                cls._check_related_sort(key, column)
+            elif column not in table_columns:
                 cls._fail(f"sortable[{key!r}]: {model.__name__} has no column {column!r}")
-            if column in HIDDEN_COLUMNS:
+            if column.split(".")[-1] in HIDDEN_COLUMNS:
                 cls._fail(f"sortable[{key!r}]: {column!r} may not be exposed")
         if cls.ordering.lstrip("-") not in cls.sortable:
             cls._fail(f"ordering {cls.ordering!r} is not a key of sortable")
         for field in cls.search_fields:
-            if field not in table_columns:
+            if field.split(".")[-1] in HIDDEN_COLUMNS:
+                cls._fail(f"search_fields: {field!r} may not be searched")
+            elif "." in field:
+                try:
+                    related_path(model, field)
+                except ValueError as exc:
+                    cls._fail(f"search_fields: {exc}")
+            elif field not in table_columns:
                 cls._fail(f"search_fields: {model.__name__} has no column {field!r}")
         cls._check_owner()
         cls._check_form_fields()
@@ -185,9 +200,29 @@ class ModelAdmin:
             elif "deleted_at" not in rel.mapper.class_.__table__.c:
                 cls._fail(f"soft_delete_cascade: {name!r} rows cannot be soft-deleted")
         for action in cls.bulk_actions:
-            if action not in BULK_ACTIONS:
+            if isinstance(action, BulkAction):
+                if not SECTION_NAME.match(action.name) or action.name in BULK_ACTIONS or \
+                        (action.values is None) == (action.apply is None):
+                    cls._fail(f"bulk_actions: {action.name!r} needs a URL-safe new name and "
+                              "exactly one of values or apply")
+            elif action not in BULK_ACTIONS:
                 cls._fail(f"bulk_actions: unknown action {action!r} (known: {BULK_ACTIONS})")
         cls._check_form_layout()
+
+    @classmethod
+    def _check_related_sort(cls, key: str, path: str) -> None:
+        """A related sort key ("artist.display_name"): a NOT NULL many-to-one (every row has
+        one, so the join drops none), a NOT NULL column (the cursor never holds NULL), and the
+        relationship loaded with the list (the cursor reads the value from the row)."""
+        try:
+            related = related_path(cls.model, path)
+        except ValueError as exc:
+            cls._fail(f"sortable[{key!r}]: {exc}")
+            return
+        if related.nullable or related.column.nullable:
+            cls._fail(f"sortable[{key!r}]: {path!r} may be NULL; sort by a required one")
+        if path.split(".")[0] not in cls.eager_loads:
+            cls._fail(f"sortable[{key!r}]: list {path.split('.')[0]!r} in eager_loads")
 
     @classmethod
     def _check_form_layout(cls) -> None:
@@ -331,7 +366,8 @@ class ModelAdmin:
         if not self.search_fields:
             return None
         pattern = f"%{escape_like(term)}%"
-        return or_(*(getattr(self.model_cls, name).ilike(pattern, escape="\\")
+        return or_(*(related_search(self.model_cls, name, pattern) if "." in name
+                     else getattr(self.model_cls, name).ilike(pattern, escape="\\")
                      for name in self.search_fields))
 
     def get_list_display(self, user: User) -> tuple[Column, ...]:
@@ -372,7 +408,18 @@ class ModelAdmin:
         actions = [a for a in self.bulk_actions if a == "export"]
         if deleted:
             return ["restore", *actions] if self.can_restore else actions
-        return (["delete"] if self.can_delete and "delete" in self.bulk_actions else []) + actions
+        own = [a.name for a in self.bulk_actions if isinstance(a, BulkAction)]
+        return (["delete"] if self.can_delete and "delete" in self.bulk_actions else []) + \
+            own + actions
+
+    def bulk_action(self, name: str) -> BulkAction | None:
+        """The section's own bulk action called ``name`` (None for delete/restore/export)."""
+        return next((a for a in self.bulk_actions
+                     if isinstance(a, BulkAction) and a.name == name), None)
+
+    def bulk_label(self, name: str) -> str:
+        declared = self.bulk_action(name)
+        return declared.label if declared is not None else BULK_LABELS[name]
 
     def get_form_class(self, user: User, obj: Model | None) -> type[FlaskForm]:
         if self.form is None:

@@ -30,9 +30,14 @@ from sqlalchemy import (
     or_,
     select,
     text,
+    true,
     tuple_,
 )
-from sqlalchemy.orm import Session, defer, raiseload
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.orm import Session, aliased, defer, raiseload
+from sqlalchemy.sql.expression import ColumnElement
+from sqlalchemy.sql.visitors import InternalTraversal
+from sqlalchemy.types import Boolean
 from werkzeug.datastructures import MultiDict
 
 from ..models import User
@@ -87,7 +92,7 @@ def parse_list_params(admin: ModelAdmin, args: MultiDict[str, str], user: User) 
         value = item.parse(args)
         if value is not None:
             params.filters[item.param] = value
-    column = sort_column(admin, params.sort_key)
+    column = cursor_type(admin, params.sort_key)
     params.after = decode_cursor(args.get("after"), params.sort, column)
     params.before = None if params.after else decode_cursor(args.get("before"), params.sort,
                                                              column)
@@ -95,7 +100,92 @@ def parse_list_params(admin: ModelAdmin, args: MultiDict[str, str], user: User) 
 
 
 def sort_column(admin: ModelAdmin, key: str) -> Any:
-    return getattr(admin.model_cls, admin.sortable[key])
+    """The column a sort key orders by: the model's own, or a related row's
+    ("artist.display_name": the artist's name, see ``related_page``)."""
+    path = admin.sortable[key]
+    if "." in path:
+        return related_path(admin.model_cls, path).column
+    return getattr(admin.model_cls, path)
+
+
+def cursor_type(admin: ModelAdmin, key: str) -> Any:
+    """What a cursor's value is checked against: the sort column, or for a related sort the
+    RelatedPath (the value is then [related value, foreign key])."""
+    path = admin.sortable[key]
+    return related_path(admin.model_cls, path) if "." in path else sort_column(admin, key)
+
+
+def sort_value(admin: ModelAdmin, key: str, obj: Any) -> Any:
+    """``obj``'s value of the sort key (what its cursor carries): the column's value, or for a
+    related sort (the related row's value, the foreign key)."""
+    path = admin.sortable[key]
+    if "." not in path:
+        return getattr(obj, path)
+    related = related_path(admin.model_cls, path)
+    name, attribute = path.split(".")
+    return getattr(getattr(obj, name), attribute), getattr(obj, related.foreign_key.key)
+
+
+# --- related columns ("artist.display_name") ----------------------------------------------------
+@dataclass(frozen=True)
+class RelatedPath:
+    """A column of a many-to-one related row: ``foreign_key`` on the model points at
+    ``target``'s id; ``column`` is the related attribute."""
+
+    foreign_key: Any
+    target: Any
+    column: Any
+    nullable: bool  # the foreign key may be NULL
+
+
+def related_path(model: Any, path: str) -> RelatedPath:
+    """Resolve "relationship.column"; ValueError saying what is wrong otherwise."""
+    name, _, attribute = path.partition(".")
+    relationship = model.__mapper__.relationships.get(name)
+    if relationship is None or relationship.uselist or len(relationship.local_columns) != 1 \
+            or "." in attribute:
+        raise ValueError(f"{path!r}: {name!r} is not a many-to-one relationship of "
+                         f"{model.__name__}")
+    target = relationship.mapper.class_
+    if attribute not in relationship.mapper.column_attrs:
+        raise ValueError(f"{path!r}: {target.__name__} has no column {attribute!r}")
+    (fk,) = relationship.local_columns
+    return RelatedPath(getattr(model, fk.key), target, getattr(target, attribute), fk.nullable)
+
+
+class InSubquery(ColumnElement[bool]):
+    """``column IN (SELECT …)``, written ``column = ANY(ARRAY(SELECT …))`` on PostgreSQL:
+    there the subquery runs once (an InitPlan) and the condition is an index condition, so an
+    OR with other searched columns stays a BitmapOr of index scans instead of a filter run on
+    every row."""
+
+    type = Boolean()
+    inherit_cache = True
+    _traverse_internals = [("column", InternalTraversal.dp_clauseelement),
+                           ("subquery", InternalTraversal.dp_clauseelement)]
+
+    def __init__(self, column: Any, subquery: Select[Any]) -> None:
+        self.column = column.__clause_element__() if hasattr(column, "__clause_element__") \
+            else column
+        self.subquery = subquery.scalar_subquery()
+
+
+@compiles(InSubquery)
+def _in_subquery(element: InSubquery, compiler: Any, **kw: Any) -> str:
+    return f"{compiler.process(element.column, **kw)} IN {compiler.process(element.subquery, **kw)}"
+
+
+@compiles(InSubquery, "postgresql")
+def _in_subquery_postgresql(element: InSubquery, compiler: Any, **kw: Any) -> str:
+    return (f"{compiler.process(element.column, **kw)} = "
+            f"ANY(ARRAY{compiler.process(element.subquery, **kw)})")
+
+
+def related_search(model: Any, path: str, pattern: str) -> Any:
+    """Rows whose related row's column contains ``pattern`` (an escaped ILIKE pattern)."""
+    related = related_path(model, path)
+    return InSubquery(related.foreign_key, select(related.target.id).where(
+        related.column.ilike(pattern, escape="\\")))
 
 
 # --- cursors ----------------------------------------------------------------------------------
@@ -124,6 +214,10 @@ def decode_cursor(token: str | None, sort: str, column: Any) -> tuple[Any, int] 
     if cursor_sort != sort or type(row_id) is not int or not -2**63 <= row_id < 2**63:
         return None
     try:
+        if isinstance(column, RelatedPath):
+            related_value, foreign_key = value  # ValueError/TypeError unless a pair
+            return (_typed(related_value, column.column),
+                    _typed(foreign_key, column.foreign_key)), row_id
         return _typed(value, column), row_id
     except (ValueError, TypeError, OverflowError):
         return None
@@ -175,6 +269,44 @@ def filtered_query(admin: ModelAdmin, user: User, params: ListParams) -> Select[
     for param, value in params.filters.items():
         stmt = filters[param].apply(stmt, value, user)
     return stmt
+
+
+def related_page(admin: ModelAdmin, key: str, stmt: Select[Any], cursor: Any,
+                 descending: bool, limit: int, *, lateral: bool) -> Select[Any]:
+    """A page ordered by a related row's column, then by that row's id and the row's id.
+
+    ``lateral``: walk the related table in that order (its index) and, for each related row,
+    read at most ``limit`` of its rows through (foreign key, id) — a LATERAL subquery carrying
+    the list's filters — so a page costs the same at any depth and however many rows one
+    artist or genre has (PostgreSQL). Otherwise — SQLite, which has no LATERAL, or a scope of
+    one related row, e.g. a singer's own songs — a plain join. The cursor is
+    ((related value, foreign key), id)."""
+    model = admin.model_cls
+    related = related_path(model, admin.sortable[key])
+    target = aliased(related.target, name="sort_by") if lateral else related.target
+    value_column, target_id = getattr(target, related.column.key), target.id
+    inner = stmt.where(related.foreign_key == target_id)
+    bound = None
+    if cursor is not None:
+        (value, foreign_key), last_id = cursor
+        start = tuple_(value_column, target_id)
+        bound = start <= tuple_(value, foreign_key) if descending else \
+            start >= tuple_(value, foreign_key)
+        inner = inner.where(or_(target_id != foreign_key,
+                                model.id < last_id if descending else model.id > last_id))
+    direction = (lambda c: c.desc()) if descending else (lambda c: c.asc())
+    if not lateral:
+        query = inner if bound is None else inner.where(bound)
+        return query.order_by(direction(value_column), direction(target_id),
+                              direction(model.id)).limit(limit)
+    page = (inner.with_only_columns(model.id).order_by(direction(model.id)).limit(limit)
+            .correlate(target).lateral("sorted_page"))
+    query = select(model).select_from(target).join(page, true()).join(
+        model, model.id == page.c.id)
+    if bound is not None:
+        query = query.where(bound)
+    return query.order_by(direction(value_column), direction(target_id),
+                          direction(page.c.id)).limit(limit)
 
 
 def keyset_order(column: Any, row_id: Any, descending: bool) -> list[Any]:
@@ -254,9 +386,14 @@ def fetch_page(session: Session, admin: ModelAdmin, user: User, params: ListPara
     backwards = params.before is not None
     descending = params.descending != backwards  # walking backwards flips the order
     cursor = params.before if backwards else params.after
-    if cursor is not None:
-        stmt = stmt.where(keyset_after(column, row_id, cursor[0], cursor[1], descending))
-    stmt = stmt.order_by(*keyset_order(column, row_id, descending)).limit(params.per_page + 1)
+    if "." in admin.sortable[params.sort_key]:
+        stmt = related_page(admin, params.sort_key, stmt, cursor, descending,
+                            params.per_page + 1, lateral=not admin.owns(user)
+                            and session.get_bind().dialect.name == "postgresql")
+    else:
+        if cursor is not None:
+            stmt = stmt.where(keyset_after(column, row_id, cursor[0], cursor[1], descending))
+        stmt = stmt.order_by(*keyset_order(column, row_id, descending)).limit(params.per_page + 1)
     options = admin.eager_options() if columns is None else list_load_options(admin, columns)
     if current_app.testing or current_app.debug:
         options.append(raiseload("*"))  # a lazy load in a list is a bug: fail loudly
@@ -271,9 +408,11 @@ def fetch_page(session: Session, admin: ModelAdmin, user: User, params: ListPara
         has_next = more if not backwards else True
         has_prev = (params.after is not None) if not backwards else more
         if has_next:
-            next_cursor = encode_cursor(params.sort, getattr(last, column.key), last.id)
+            next_cursor = encode_cursor(params.sort, sort_value(admin, params.sort_key, last),
+                                        last.id)
         if has_prev:
-            prev_cursor = encode_cursor(params.sort, getattr(first, column.key), first.id)
+            prev_cursor = encode_cursor(params.sort, sort_value(admin, params.sort_key, first),
+                                        first.id)
     return Page(rows=rows, next_cursor=next_cursor, prev_cursor=prev_cursor)
 
 
@@ -325,13 +464,12 @@ def iter_rows(session: Session, admin: ModelAdmin, user: User, params: ListParam
     walker = ListParams(q=params.q, sort_key=params.sort_key, descending=params.descending,
                         per_page=chunk, filters=params.filters, deleted=params.deleted)
     base = filtered_query(admin, user, params) if stmt is None else stmt
-    column = sort_column(admin, params.sort_key)
     while True:
         page = fetch_page(session, admin, user, walker, base)
         yield from page.rows
         if page.next_cursor is None or not page.rows:
             return
         last = page.rows[-1]
-        walker.after = (getattr(last, column.key), last.id)
+        walker.after = (sort_value(admin, params.sort_key, last), last.id)
         for row in page.rows:  # keep memory flat across chunks
             session.expunge(row)

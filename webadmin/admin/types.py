@@ -7,9 +7,12 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..models import Model, UserRole
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
 
 SECTION_NAME = re.compile(r"^[a-z][a-z0-9_-]{0,39}$")
 PER_PAGE_CHOICES = (10, 25, 50, 100)
@@ -19,6 +22,8 @@ HIDDEN_COLUMNS = frozenset({"password_hash", "session_token"})
 UNTRACKED_COLUMNS = frozenset({"id", "public_id", "created_at", "updated_at", "version_id",
                                "deleted_at"})
 BULK_ACTIONS = ("delete", "restore", "export")
+BULK_LABELS = {"delete": "Delete…", "restore": "Restore…", "export": "Export CSV"}
+MAX_BULK_ROWS = 1000  # rows one bulk action (ticked or "all matching") may change at once
 
 
 @dataclass(frozen=True)
@@ -112,6 +117,22 @@ class FieldError(Exception):
         super().__init__(message)
         self.field = field
         self.message = message
+
+
+@dataclass(frozen=True)
+class BulkAction:
+    """A section's own bulk action (e.g. publish songs), behind the same confirmation page as
+    delete, applied row by row (one savepoint and one audit entry each; a row it does not apply
+    to, or that changed meanwhile, is skipped and named). Either ``values(row)`` returns the new
+    values {attribute: value} (recorded as ``record.<done>``), or ``apply(session, row, user)``
+    does the change with its own audit entry. Both raise ValueError or FieldError to skip a row
+    ("it is already published.")."""
+
+    name: str  # the form value, e.g. "publish"
+    label: str  # the menu entry, e.g. "Publish…"
+    done: str  # past tense for the message and the audit entry, e.g. "published"
+    values: Callable[[Any], Mapping[str, Any]] | None = None
+    apply: Callable[[Session, Any, Any], None] | None = None
 
 
 def as_columns(entries: Sequence[str | Column]) -> tuple[Column, ...]:

@@ -48,14 +48,13 @@ from .query import (
     parse_list_params,
 )
 from .text import display
-from .types import PER_PAGE_CHOICES, FieldError
+from .types import PER_PAGE_CHOICES
 from .writes import WriteRefused, committed_write
 
 if TYPE_CHECKING:
     from .options import ModelAdmin
     from .types import Column
 
-MAX_BULK_ROWS = 1000
 HISTORY_LIMIT = 200
 CURSOR_PARAMS = ("after", "before")
 
@@ -515,110 +514,6 @@ def history_view(admin: ModelAdmin, public_id: str) -> Any:
         admin, event.changes, admin.history_fields_hidden)} for event in events]
     return render_template("admin/history.html", admin=admin, obj=obj, entries=entries,
                            page_title=f"History of {admin.row_label(obj)}")
-
-
-# --- bulk actions -----------------------------------------------------------------------------
-BULK_VERBS = {"delete": "deleted", "restore": "restored", "export": "exported"}
-VANISHED = "deleted, restored or changed by someone else meanwhile"
-
-
-def bulk_view(admin: ModelAdmin) -> Any:
-    me, session = user(), db_session()
-    deleted = request.form.get("show") == "deleted"
-    action = request.form.get("action", "")
-    list_url = url_for(f"{admin.name}.list", **({"show": "deleted"} if deleted else {}))
-    if action not in admin.get_bulk_actions(me, deleted=deleted):
-        abort(400)
-    raw_ids = request.form.getlist("ids")
-    if len(raw_ids) > MAX_BULK_ROWS:
-        flash(f"Select at most {MAX_BULK_ROWS} rows at a time.", "error")
-        return redirect(list_url)
-    keys = set()
-    for raw in raw_ids:
-        try:
-            keys.add(uuid.UUID(raw))
-        except ValueError:
-            continue
-    rows = []
-    if keys:
-        stmt = admin.base_query(me, deleted=deleted).where(admin.model_cls.public_id.in_(keys))
-        rows = list(session.scalars(stmt.options(*admin.eager_options())
-                                    .order_by(admin.model_cls.id)).unique())
-    verb = BULK_VERBS[action]
-    if not rows and keys:  # everything selected moved on since the list was shown
-        return refusal_page(admin, WriteRefused(409, FieldError(None, (
-            f"The selected {admin.label.lower()} were {VANISHED}."))),
-            heading=f"Nothing was {verb}", list_url=list_url)
-    if not rows:
-        flash("Select at least one row first.", "warning")
-        return redirect(list_url)
-    if action == "export":
-        return _csv_response(admin, me, iter(rows), f"{admin.name}-selected")
-    if request.form.get("confirm") != "yes":
-        blocked = {}
-        if action == "delete":
-            for obj in rows:
-                reasons = [i.message for i in admin.delete_impact(session, obj, me) if i.blocks]
-                if reasons:
-                    blocked[obj.public_id] = reasons
-        return render_template("admin/bulk_confirm.html", admin=admin, rows=rows,
-                               action=action, blocked=blocked, deleted=deleted,
-                               list_url=list_url, form=ConfirmForm(),
-                               page_title=f"{action.capitalize()} {admin.label.lower()}")
-    try:
-        with committed_write(admin):
-            done, skipped = _apply_bulk(admin, session, me, action, rows)
-    except WriteRefused as refused:
-        return refusal_page(admin, refused, heading=f"Nothing was {verb}", list_url=list_url)
-    if not done:
-        return refusal_page(admin, WriteRefused(409, FieldError(None, "")),
-                            heading=f"Nothing was {verb}", skipped=skipped, list_url=list_url)
-    noun = admin.singular if done == 1 else admin.plural
-    flash(f"{verb.capitalize()} {done} {noun}.", "success")
-    for label, reason in skipped[:10]:
-        flash(f"“{label}” was skipped: {reason}", "warning")
-    if len(rows) < len(keys):
-        missing = len(keys) - len(rows)
-        flash(f"{missing} of the selected {admin.label.lower()} "
-              f"{'was' if missing == 1 else 'were'} {VANISHED}, and skipped.", "warning")
-    return redirect(list_url)
-
-
-def _apply_bulk(admin: ModelAdmin, session: Session, me: User, action: str,
-                rows: list[Any]) -> tuple[int, list[tuple[str, str]]]:
-    """Each row in its own savepoint: a refused row is skipped (with the reason), the others
-    go through; the caller commits them together."""
-    done, skipped = 0, []
-    for obj in rows:
-        label = admin.row_label(obj)
-        if action == "delete":
-            reasons = [i.message for i in admin.delete_impact(session, obj, me) if i.blocks]
-            if reasons:
-                skipped.append((label, " ".join(reasons)))
-                continue
-        try:
-            with committed_write(admin, obj, nested=True):
-                if action == "delete":
-                    admin.soft_delete(session, obj, me)
-                else:
-                    admin.restore(session, obj, me)
-        except WriteRefused as refused:
-            skipped.append((label, _skip_reason(refused, action)))
-        else:
-            done += 1
-    return done, skipped
-
-
-def _skip_reason(refused: WriteRefused, action: str) -> str:
-    if refused.status == 422:
-        return refused.error.message
-    if refused.status == 404 and refused.deleted is None:
-        return "it no longer exists."
-    if action == "delete" and refused.status == 404:
-        return "someone else deleted it meanwhile."
-    if action == "restore" and refused.status == 409:
-        return "someone else restored it meanwhile."
-    return "someone else changed it meanwhile; try again."
 
 
 # --- export -----------------------------------------------------------------------------------

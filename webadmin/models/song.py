@@ -58,6 +58,9 @@ class Song(Model):
         Index("ix_song_live_artist_created", "artist_user_id", "created_at", "id", **live_only()),
         Index("ix_song_live_genre_created", "genre_id", "created_at", "id", **live_only()),
         Index("ix_song_live_status_created", "status", "created_at", "id", **live_only()),
+        # Sorting by artist or genre name reads each artist's/genre's songs in id order.
+        Index("ix_song_live_artist_id", "artist_user_id", "id", **live_only()),
+        Index("ix_song_live_genre_id", "genre_id", "id", **live_only()),
     )
 
     title: Mapped[str] = mapped_column(String(200))

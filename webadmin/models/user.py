@@ -56,3 +56,8 @@ class User(Model):
 
 # Expression indexes are declared against the mapped columns, after the class.
 Index("uq_user_account_email_live", func.lower(User.email), unique=True, **live_only())
+# Songs search by artist name ("?q=Nina" → songs whose artist's display_name contains it):
+# a trigram GIN index answers ILIKE '%term%' on PostgreSQL (migration 0009); SQLite has none.
+Index("ix_user_account_display_name_trgm", User.display_name, postgresql_using="gin",
+      postgresql_ops={"display_name": "gin_trgm_ops"},
+      info={"only_on": "postgresql"}).ddl_if(dialect="postgresql")

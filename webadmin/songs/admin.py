@@ -11,11 +11,23 @@ from sqlalchemy.orm import Session
 from ..admin import Column, FieldError, ModelAdmin, Owner, site
 from ..admin.filters import BooleanFilter, ChoiceFilter, DateRangeFilter, RelatedFilter
 from ..admin.text import format_duration
+from ..admin.types import BulkAction
 from ..media.fields import AudioField, ImageField
 from ..models import Song, SongStatus, User, UserRole
 from ..sources import ALBUM_SOURCE, ARTIST_SOURCE, GENRE_SOURCE
 from .forms import ISRC_PATTERN, SongForm, normalize_isrc
 from .import_views import register as register_pages
+
+
+def status_change(status: SongStatus) -> Any:
+    """A bulk action's new values: ``status``; a song already there is skipped, named."""
+
+    def values(song: Song) -> dict[str, Any]:
+        if song.status is status:
+            raise ValueError(f"it is already {status.value}.")
+        return {"status": status}
+
+    return values
 
 
 @site.register
@@ -25,10 +37,10 @@ class SongAdmin(ModelAdmin):
     roles = {UserRole.superadmin, UserRole.singer}
     owner = Owner("artist", role=UserRole.singer)
     nav_order = 20
-    list_display = (Column("cover", "Cover"),
-                    Column("title", link=True), Column("artist.display_name", "Artist"),
-                    Column("genre.name", "Genre"), Column("duration", sort="duration",
-                                                          numeric=True),
+    list_display = (Column("cover", "Cover"), Column("title", link=True),
+                    Column("artist.display_name", "Artist", sort="artist"),
+                    Column("genre.name", "Genre", sort="genre"),
+                    Column("duration", sort="duration", numeric=True),
                     "status", Column("is_explicit", "Explicit", secondary=True),
                     Column("release_date", "Released", sort="release"),
                     Column("created_at", "Added", sort="created", secondary=True))
@@ -36,15 +48,20 @@ class SongAdmin(ModelAdmin):
                    "duration", "isrc", "status", Column("is_explicit", "Explicit"),
                    "release_date", "created_at", Column("album.title", "Album"), "track_number")
     sortable = {"title": "title", "created": "created_at", "release": "release_date",
-                "duration": "duration_seconds"}
-    search_fields = ("title", "isrc")
-    search_hint = "Title or ISRC"
+                "duration": "duration_seconds",
+                "artist": "artist.display_name", "genre": "genre.name"}  # joined, by name
+    search_fields = ("title", "isrc", "artist.display_name")
+    search_hint = "Title, artist or ISRC"
     list_filters = (RelatedFilter("artist", ARTIST_SOURCE, "Artist"),
                     RelatedFilter("genre", GENRE_SOURCE, "Genre"),
                     RelatedFilter("album", ALBUM_SOURCE, "Album"),
                     ChoiceFilter("status", SongStatus, "Status"),
                     BooleanFilter("is_explicit", "Explicit"),
                     DateRangeFilter("release_date", "Released"))
+    bulk_actions = ("delete", BulkAction("publish", "Publish…", "published",
+                                         values=status_change(SongStatus.published)),
+                    BulkAction("archive", "Archive…", "archived",
+                               values=status_change(SongStatus.archived)), "export")
     list_deferred = ("lyrics",)  # the list never shows lyrics (up to 20,000 characters a song)
     form = SongForm
     change_formats = {"duration_seconds": format_duration}

@@ -13,12 +13,29 @@ from sqlalchemy.orm import Session
 
 from ..admin import site
 from ..admin.filters import BooleanFilter, ChoiceFilter
-from ..admin.options import Column, FieldError, Impact, ModelAdmin, RelatedList
+from ..admin.options import BulkAction, Column, FieldError, Impact, ModelAdmin, RelatedList
 from ..auth.passwords import hash_password
 from ..models import User, UserRole, UserSubscription, live
 from ..services import users as accounts
 from .forms import UserCreateForm, UserEditForm
 from .views import register as register_pages
+
+
+def deactivate(session: Session, account: User, me: User) -> None:
+    """Bulk "deactivate": the same guard rails and audit entry as the account page's button
+    (never your own account, never the last superadmin; their sessions end)."""
+    if not account.is_active:
+        raise ValueError("it is already deactivated.")
+    try:
+        accounts.deactivate_user(session, me, account)
+    except accounts.AccountGuardError as exc:
+        raise FieldError(None, exc.message) from exc
+
+
+def reactivate(session: Session, account: User, me: User) -> None:
+    if account.is_active:
+        raise ValueError("it is already active.")
+    accounts.reactivate_user(session, me, account)
 
 
 @site.register
@@ -42,6 +59,10 @@ class UserAdmin(ModelAdmin):
     search_fields = ("email", "display_name")
     search_hint = "Email or name"
     list_filters = (ChoiceFilter("role", UserRole, "Role"), BooleanFilter("is_active", "Active"))
+    bulk_actions = ("delete", BulkAction("deactivate", "Deactivate…", "deactivated",
+                                         apply=deactivate),
+                    BulkAction("reactivate", "Reactivate…", "reactivated", apply=reactivate),
+                    "export")
     form = UserCreateForm
     soft_delete_cascade = ("songs",)  # a singer's live songs go (and come back) with them
     unmapped_fields = {"password", "confirm"}  # hashed in populate
