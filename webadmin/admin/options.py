@@ -184,7 +184,7 @@ class ModelAdmin:
         cls._csv_columns = as_columns(cls.csv_columns or cls.list_display or ("id",))
         for column in dict.fromkeys((*cls._columns, *cls._csv_columns)):
             cls._check_path(column)
-        cls._eager = cls._loads_for((*cls._columns, *cls._csv_columns))
+        cls._eager = cls._loads_for((*cls._columns, *cls._csv_columns, *cls.related_sorts()))
         known = {c.name for c in model.__table__.constraints if c.name}
         known |= {i.name for i in model.__table__.indexes if i.name}
         for name, (field, _message) in cls.constraint_messages.items():
@@ -213,7 +213,8 @@ class ModelAdmin:
     def _check_related_sort(cls, key: str, path: str) -> None:
         """A related sort key ("artist.display_name"): a NOT NULL many-to-one (every row has
         one, so the join drops none), a NOT NULL column (the cursor never holds NULL), and the
-        relationship loaded with the list (the cursor reads the value from the row)."""
+        relationship loaded with every list page (``_eager`` and ``list_load_options`` add the
+        related sort paths: the cursor reads the value from the row)."""
         try:
             related = related_path(cls.model, path)
         except ValueError as exc:
@@ -221,8 +222,6 @@ class ModelAdmin:
             return
         if related.nullable or related.column.nullable:
             cls._fail(f"sortable[{key!r}]: {path!r} may be NULL; sort by a required one")
-        if path.split(".")[0] not in cls.eager_loads:
-            cls._fail(f"sortable[{key!r}]: list {path.split('.')[0]!r} in eager_loads")
 
     @classmethod
     def _check_form_layout(cls) -> None:
@@ -286,6 +285,11 @@ class ModelAdmin:
             return cls._problems
         finally:
             cls._problems = None
+
+    @classmethod
+    def related_sorts(cls) -> tuple[Column, ...]:
+        """The related columns the list may be sorted by ("artist.display_name")."""
+        return tuple(Column(path) for path in cls.sortable.values() if "." in path)
 
     @classmethod
     def _loads_for(cls, columns: Sequence[Column]) -> tuple[str, ...]:
@@ -487,6 +491,8 @@ class ModelAdmin:
         """The ``Column("cover")`` cell: the row's cover art thumbnail (a section declaring
         ``media = (ImageField(),)``; the page loads ``cover_media`` with the rows)."""
         return thumbnail_cell(self, obj)
+
+    cover.reads = thumbnail_cell.reads  # type: ignore[attr-defined]  # the list joins just these
 
     def count_caption(self, count: Any) -> str:
         """ "1 song", "42 songs", "1,000+ songs" (``count``: an int or a capped count)."""

@@ -348,7 +348,7 @@ def list_load_options(admin: ModelAdmin, columns: Sequence[Any]) -> list[Any]:
     it did not declare fails loudly in tests and debug (``raiseload``, ``fetch_page``)."""
     options: list[Any] = []
     mapper = admin.model_cls.__mapper__
-    paths = [c.path.split(".") for c in columns]
+    paths = [c.path.split(".") for c in (*columns, *admin.related_sorts())]
     declared: dict[str, set[str] | None] = {}
     for column in columns:
         method = getattr(admin, column.path, None) if "." not in column.path else None
