@@ -9,7 +9,7 @@ import io
 
 import pytest
 from PIL import Image
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import IntegrityError, OperationalError
 
 from tests import factories
 from tests.audit.support import audit_action, key_of
@@ -224,21 +224,27 @@ def test_the_same_recording_twice_for_one_artist_is_flagged(
     assert "The same file is already the audio of “First take”" in page
 
 
+@pytest.mark.parametrize(("error", "status"), [
+    # The database refuses the write: the upload is refused with a word (one write path).
+    (IntegrityError("COMMIT", {}, Exception("duplicate key")), 303),
+    # The connection goes away: the outage page, not a refusal (webadmin/admin/writes.py).
+    (OperationalError("COMMIT", {}, Exception("server closed the connection")), 503),
+])
 def test_a_failed_database_commit_leaves_no_object(app, db_session, singer_browser, song,
-                                                    monkeypatch):
+                                                    monkeypatch, error, status):
     from webadmin.media import views
 
     real_attach = views.attach
 
     def attach_then_fail(session, *args, **kwargs):
-        attached = real_attach(session, *args, **kwargs)
-        raise OperationalError("COMMIT", {}, Exception("could not serialize access"))
-        return attached
+        real_attach(session, *args, **kwargs)
+        raise error
 
     monkeypatch.setattr(views, "attach", attach_then_fail)
     response = upload(singer_browser, song, "audio", files.encoded("wav"), "a.wav")
-    assert response.status_code == 303
-    assert "nothing was saved" in singer_browser.get(edit_url(song)).get_data(as_text=True)
+    assert response.status_code == status
+    if status == 303:
+        assert "nothing was saved" in singer_browser.get(edit_url(song)).get_data(as_text=True)
     assert stored_keys(app) == [] and media_rows(db_session, song) == []
 
 
