@@ -334,6 +334,9 @@ def main() -> int:
                         help="distinct songs per side and round for the save scenario")
     parser.add_argument("--only", default="", help="comma-separated scenario label prefixes")
     parser.add_argument("--write", action="store_true", help="update BENCHMARKS.md")
+    parser.add_argument("--limit-store", default="redis://127.0.0.1:6379/13",
+                        help="the app's shared sign-in limit store (production refuses a "
+                             "per-worker one with 2 workers)")
     args = parser.parse_args()
     if shutil.which("wrk") is None:
         parser.error("wrk is not installed: apt-get install wrk")
@@ -373,12 +376,13 @@ def main() -> int:
     app = Server("app", gunicorn("wsgi:app", app_port), {
         "DATABASE_URL": url, "SECRET_KEY": secret, "WEBADMIN_ENV": "production",
         "SESSION_COOKIE_SECURE": "0", "LOG_LEVEL": "warning", "GUNICORN_ACCESS_LOG": "",
-        "RATELIMIT_STORAGE_URI": "memory://"}, app_port)
+        "RATELIMIT_STORAGE_URI": args.limit_store}, app_port)
     floor = None
     problems: list[str] = []
     try:
         floor = Server("floor", gunicorn("bench.floor:app", floor_port), {
-            "FLOOR_DATABASE_URL": url.replace("+psycopg", ""), "LOG_LEVEL": "warning"},
+            "FLOOR_DATABASE_URL": url.replace("+psycopg", ""), "LOG_LEVEL": "warning",
+            "RATELIMIT_STORAGE_URI": args.limit_store},  # gunicorn.conf.py checks it for any app
             floor_port)
         cookies = {role: sign_in(app.base, email) for role, email in emails.items()}
         saves: dict[str, list[str]] = {"app": [], "floor": []}
