@@ -21,10 +21,10 @@ from sqlalchemy import Engine, create_engine, event, func, select
 from sqlalchemy.orm import Session
 
 from tests.conftest import make_test_app
-from tests.helpers import TestUsers, session_csrf_token, sign_in_session
+from tests.helpers import TestUsers, empty_every_table, session_csrf_token, sign_in_session
 from tests.production.servers import dedicated_database
 from webadmin.db import get_db
-from webadmin.models import AuditEvent, Base
+from webadmin.models import AuditEvent
 
 GATE_TIMEOUT = 10.0
 RACE_TIMEOUT = 30.0
@@ -95,8 +95,7 @@ class Outcome:
 def arena(race_database: str) -> Iterator[Arena]:
     engine = create_engine(race_database)
     with engine.begin() as connection:  # a clean slate for every race
-        for table in reversed(Base.metadata.sorted_tables):
-            connection.execute(table.delete())
+        empty_every_table(connection)
     app = make_test_app(race_database, DB_POOL_SIZE=12, DB_MAX_OVERFLOW=8,
                         DB_POOL_TIMEOUT=RACE_TIMEOUT)
     with Session(engine, expire_on_commit=False) as setup:
