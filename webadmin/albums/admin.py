@@ -19,7 +19,7 @@ class AlbumAdmin(ModelAdmin):
     roles = {UserRole.superadmin, UserRole.singer}
     owner = Owner("artist", role=UserRole.singer)
     nav_order = 25
-    list_display = (Column("cover", "Cover"), Column("title", link=True, sort="title"),
+    list_display = (Column("title", link=True, sort="title"), Column("cover", "Cover"),
                     Column("artist.display_name", "Artist"),
                     Column("release_date", "Released", sort="release"),
                     Column("created_at", "Added", sort="created", secondary=True))

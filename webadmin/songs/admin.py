@@ -37,7 +37,7 @@ class SongAdmin(ModelAdmin):
     roles = {UserRole.superadmin, UserRole.singer}
     owner = Owner("artist", role=UserRole.singer)
     nav_order = 20
-    list_display = (Column("cover", "Cover"), Column("title", link=True),
+    list_display = (Column("title", link=True), Column("cover", "Cover"),
                     Column("artist.display_name", "Artist", sort="artist"),
                     Column("genre.name", "Genre", sort="genre"),
                     Column("duration", sort="duration", numeric=True),
