@@ -29,9 +29,8 @@ sys.path.insert(0, str(ROOT))
 
 from sqlalchemy import Engine, event, func, insert, select, text  # noqa: E402
 
-from bench.generate import BENCH_PASSWORD, prepare  # noqa: E402
+from bench.generate import BENCH_PASSWORD, in_process_app, prepare  # noqa: E402
 from tests.helpers import Browser  # noqa: E402
-from webadmin import create_app  # noqa: E402
 from webadmin.admin.query import encode_cursor  # noqa: E402
 from webadmin.auth.passwords import hash_password  # noqa: E402
 from webadmin.db import get_db  # noqa: E402
@@ -185,9 +184,7 @@ def main() -> int:
         parser.error("set DATABASE_URL to a PostgreSQL database of your own")
 
     prepare(url)
-    app = create_app({"ENV_NAME": "production", "DATABASE_URL": url,
-                      "SECRET_KEY": os.urandom(32).hex(), "SESSION_COOKIE_SECURE": False,
-                      "LOG_LEVEL": "warning", "RATELIMIT_STORAGE_URI": "memory://"})
+    app = in_process_app(url)
     engine = get_db(app).engine
     if count(engine, DeletedRow) < args.deleted:
         fill_deleted(engine, args.deleted - count(engine, DeletedRow))

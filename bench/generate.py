@@ -24,8 +24,10 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from flask import Flask  # noqa: E402
 from sqlalchemy import create_engine, func, insert, select, text  # noqa: E402
 
+from webadmin import create_app  # noqa: E402
 from webadmin.auth.passwords import hash_password  # noqa: E402
 from webadmin.models import Genre, Song, SongStatus, User, UserRole  # noqa: E402
 
@@ -37,9 +39,15 @@ BENCH_PASSWORD = "bench-password-123"  # noqa: S105 - benchmark accounts only
 STATUSES = [s.value for s in SongStatus]
 
 
+def in_process_app(url: str) -> Flask:
+    """The app as the in-process benchmarks drive it: production settings on ``url``."""
+    return create_app({"ENV_NAME": "production", "DATABASE_URL": url,
+                       "SECRET_KEY": os.urandom(32).hex(), "SESSION_COOKIE_SECURE": False,
+                       "LOG_LEVEL": "warning", "RATELIMIT_STORAGE_URI": "memory://"})
+
+
 def prepare(url: str) -> None:
     from tests.helpers import alembic_config, run_alembic
-    from webadmin import create_app
     from webadmin.db import get_db
     from webadmin.services.seed import seed_reference_data
     from webadmin.services.users import ensure_superadmin

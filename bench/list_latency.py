@@ -26,8 +26,8 @@ sys.path.insert(0, str(ROOT))
 
 from sqlalchemy import event, func, select, text  # noqa: E402
 
+from bench.generate import in_process_app  # noqa: E402
 from tests.helpers import Browser  # noqa: E402
-from webadmin import create_app  # noqa: E402
 from webadmin.admin.query import encode_cursor  # noqa: E402
 from webadmin.db import get_db  # noqa: E402
 from webadmin.models import Genre, Song, User, UserRole  # noqa: E402
@@ -99,9 +99,7 @@ def main() -> int:
     if not url.startswith("postgresql"):
         parser.error("set DATABASE_URL to the PostgreSQL database bench/generate.py filled")
 
-    app = create_app({"ENV_NAME": "production", "DATABASE_URL": url,
-                      "SECRET_KEY": os.urandom(32).hex(), "SESSION_COOKIE_SECURE": False,
-                      "LOG_LEVEL": "warning", "RATELIMIT_STORAGE_URI": "memory://"})
+    app = in_process_app(url)
     engine = get_db(app).engine
     with engine.connect() as conn:
         total = conn.scalar(select(func.count()).select_from(Song).where(

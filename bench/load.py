@@ -51,7 +51,7 @@ sys.path.insert(0, str(ROOT))
 import psycopg  # noqa: E402
 from sqlalchemy import create_engine, event, text  # noqa: E402
 
-from bench.generate import BENCH_PASSWORD  # noqa: E402
+from bench.generate import BENCH_PASSWORD, in_process_app  # noqa: E402
 from tests.helpers import csrf_token_from, free_port  # noqa: E402
 from webadmin.admin.query import encode_cursor  # noqa: E402
 
@@ -227,12 +227,9 @@ def in_process_figures(url: str, scenarios: list[Scenario], emails: dict[str, st
                        save_song: Any) -> None:
     """SQL statements and HTML bytes of one request per scenario, from the app in-process."""
     from tests.helpers import Browser
-    from webadmin import create_app
     from webadmin.db import get_db
 
-    app = create_app({"ENV_NAME": "production", "DATABASE_URL": url,
-                      "SECRET_KEY": os.urandom(32).hex(), "SESSION_COOKIE_SECURE": False,
-                      "LOG_LEVEL": "warning", "RATELIMIT_STORAGE_URI": "memory://"})
+    app = in_process_app(url)
     browsers = {}
     for role, email in emails.items():
         browsers[role] = Browser(app.test_client())

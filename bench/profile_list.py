@@ -24,8 +24,8 @@ sys.path.insert(0, str(ROOT))
 
 from sqlalchemy import event  # noqa: E402
 
+from bench.generate import in_process_app  # noqa: E402
 from bench.list_latency import BENCH_PASSWORD, sign_in  # noqa: E402
-from webadmin import create_app  # noqa: E402
 from webadmin.db import get_db  # noqa: E402
 
 # (label, function name as cProfile records it: file fragment, function)
@@ -51,9 +51,7 @@ def main() -> int:
     url = os.environ.get("DATABASE_URL", "")
     if not url.startswith("postgresql"):
         parser.error("set DATABASE_URL to the PostgreSQL database bench/generate.py filled")
-    app = create_app({"ENV_NAME": "production", "DATABASE_URL": url,
-                      "SECRET_KEY": os.urandom(32).hex(), "SESSION_COOKIE_SECURE": False,
-                      "LOG_LEVEL": "warning", "RATELIMIT_STORAGE_URI": "memory://"})
+    app = in_process_app(url)
     assert BENCH_PASSWORD
     browser = sign_in(app, args.email)
     statements: list[str] = []

@@ -24,8 +24,8 @@ sys.path.insert(0, str(ROOT))
 
 from sqlalchemy import text  # noqa: E402
 
+from bench.generate import in_process_app  # noqa: E402
 from bench.list_latency import Recorder, explain, measure, sign_in  # noqa: E402
-from webadmin import create_app  # noqa: E402
 from webadmin.admin.query import encode_cursor  # noqa: E402
 from webadmin.db import get_db  # noqa: E402
 
@@ -49,9 +49,7 @@ def main() -> int:
     url = os.environ.get("DATABASE_URL", "")
     if not url.startswith("postgresql"):
         parser.error("set DATABASE_URL to the PostgreSQL database bench/generate.py filled")
-    app = create_app({"ENV_NAME": "production", "DATABASE_URL": url,
-                      "SECRET_KEY": os.urandom(32).hex(), "SESSION_COOKIE_SECURE": False,
-                      "LOG_LEVEL": "warning", "RATELIMIT_STORAGE_URI": "memory://"})
+    app = in_process_app(url)
     engine = get_db(app).engine
     with engine.connect() as conn:
         total = conn.scalar(text("SELECT count(*) FROM song WHERE deleted_at IS NULL"))
