@@ -29,7 +29,14 @@ if [ "$with_test" = 1 ]; then
     echo "==> installing Debian packages: ${missing[*]}"
     SUDO=""; [ "$(id -u)" = 0 ] || SUDO="sudo"
     lock=(-o "DPkg::Lock::Timeout=${APT_LOCK_TIMEOUT:-600}")
-    $SUDO apt-get "${lock[@]}" update -qq
+    # DPkg::Lock::Timeout covers dpkg's lock, not the lists lock `apt-get update` takes:
+    # retry that one until the same deadline.
+    deadline=$(( $(date +%s) + ${APT_LOCK_TIMEOUT:-600} ))
+    until $SUDO apt-get "${lock[@]}" update -qq; do
+      [ "$(date +%s)" -lt "$deadline" ] || { echo "apt-get update: lock still busy" >&2; exit 1; }
+      echo "==> the package lists are locked by another apt; waiting"
+      sleep 5
+    done
     DEBIAN_FRONTEND=noninteractive $SUDO apt-get "${lock[@]}" install -y -qq "${missing[@]}" >/dev/null
   fi
 fi
