@@ -78,6 +78,10 @@ def make_test_app(database_url: str, **overrides: object) -> Flask:
         "SERVER_NAME": None,
         "RATELIMIT_STORAGE_URI": "memory://",
         "MEDIA_LOCAL_ROOT": test_media_root(),  # uploads never land in the repo's instance/
+        # The list cache is keyed by the database snapshot, and a test's commits are savepoints
+        # of one outer transaction: the snapshot never moves. tests/races/test_list_cache.py
+        # tests it with real commits.
+        "LIST_CACHE_SIZE": 0,
     }
     config.update(overrides)
     app = create_app(config)

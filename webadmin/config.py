@@ -116,6 +116,11 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("DB_STATEMENT_TIMEOUT_MS", "DB_STATEMENT_TIMEOUT_MS", _nonneg_int, 30000,
             "PostgreSQL statement_timeout per connection, 0 = none"),
     Setting("SQL_ECHO", "SQL_ECHO", _bool, False, "log every SQL statement"),
+    Setting("LIST_CACHE_SIZE", "LIST_CACHE_SIZE", _nonneg_int, 64,
+            "list pages' data kept per process under the database snapshot they were read in "
+            "(PostgreSQL), 0 = off"),
+    Setting("LIST_CACHE_SECONDS", "LIST_CACHE_SECONDS", _positive_int, 60,
+            "the longest a cached list page's data is reused, seconds"),
     Setting("RATELIMIT_STORAGE_URI", "RATELIMIT_STORAGE_URI", _store_uri, "memory://",
             "where sign-in attempts are counted: memory:// (this process only) or "
             "redis://host:6379/0 (shared by every worker and host; required in production "

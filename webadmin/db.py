@@ -17,8 +17,8 @@ import logging
 from dataclasses import dataclass
 from typing import Any
 
-from flask import Flask, current_app
-from sqlalchemy import Engine, create_engine, event
+from flask import Flask, current_app, g
+from sqlalchemy import Engine, Text, create_engine, event, func
 from sqlalchemy import exc as sa_exc
 from sqlalchemy.engine import ExceptionContext, make_url
 from sqlalchemy.orm import Session, scoped_session, sessionmaker
@@ -178,3 +178,27 @@ def get_db(app: Flask | None = None) -> Database:
 def session() -> Session:
     """The current request's session (created on first use, removed at teardown)."""
     return get_db().session()
+
+
+# --- the data snapshot ----------------------------------------------------------------------------
+def snapshot_column(db_session: Session) -> Any:
+    """A column naming the committed data a statement sees, to add to the request's first
+    statement (the user loader's), or None where the database has no such name (SQLite).
+
+    PostgreSQL's ``pg_current_snapshot()`` (xmin:xmax:ids in progress) fixes exactly which
+    transactions' rows are visible: two statements with equal snapshots see the same rows in
+    every table, and any commit anywhere changes it. Read before anything else the request reads,
+    it is a version that what the request reads afterwards is at least as new as
+    (webadmin/admin/listcache.py)."""
+    if db_session.get_bind().dialect.name != "postgresql":
+        return None
+    return func.pg_current_snapshot().cast(Text)
+
+
+def remember_snapshot(value: str | None) -> None:
+    g.data_snapshot = value
+
+
+def request_snapshot() -> str | None:
+    """The snapshot this request's first statement saw (None: unknown, or SQLite)."""
+    return g.get("data_snapshot")

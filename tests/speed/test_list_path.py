@@ -120,3 +120,20 @@ def test_a_fifty_row_page_is_lean(admin_browser, catalogue):
     assert len(response.get_data()) <= 35_000
     assert "la la" not in page  # lyrics are neither shown nor loaded
 
+
+
+@pytest.mark.parametrize("query", [q for q in QUERIES if not q.startswith("q=")])
+def test_the_count_rides_with_the_page(app, admin_browser, catalogue, query):
+    """The capped count, the estimate and the filter choices' versions are columns of the page
+    query: a page with rows is two statements (the user, the page); a page without rows can't
+    carry them and asks them on its own, still counting right."""
+    url = f"/songs/?per_page=50&{query}"
+    admin_browser.get(url)
+    with count_statements(app) as statements:
+        page = admin_browser.get(url).get_data(as_text=True)
+    assert len(statements) == 2, [s[:80] for s in statements]
+    assert re.search(r"\b\d[\d,]* songs\b", page)
+    with count_statements(app) as statements:
+        empty = admin_browser.get("/songs/?per_page=50&status=published&q=no-such-song")
+    assert len(statements) == 3
+    assert "0 songs" in empty.get_data(as_text=True)

@@ -178,7 +178,7 @@ class RelatedFilter(Filter):
         for part in parts:
             piece = func.coalesce(cast(part, String), "")
             joined = piece if joined is None else joined + ":" + piece
-        return select(joined).scalar_subquery()
+        return select(joined).correlate(None).scalar_subquery()  # asked beside any page
 
     def widget(self, value: Any, session: Session, user: User | None, *,
                version: str | None = None) -> FilterWidget:

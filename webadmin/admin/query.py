@@ -336,6 +336,7 @@ class Page:
     rows: list[Any]
     next_cursor: str | None
     prev_cursor: str | None
+    extras: list[Any] | None = None  # the values of ``fetch_page``'s extras (None: no rows)
 
 
 def list_load_options(admin: ModelAdmin, columns: Sequence[Any]) -> list[Any]:
@@ -378,8 +379,11 @@ def list_load_options(admin: ModelAdmin, columns: Sequence[Any]) -> list[Any]:
 
 
 def fetch_page(session: Session, admin: ModelAdmin, user: User, params: ListParams,
-               stmt: Select[Any] | None = None, columns: Sequence[Any] | None = None) -> Page:
-    """One page by keyset. ``columns`` (the list's): load only what they show."""
+               stmt: Select[Any] | None = None, columns: Sequence[Any] | None = None,
+               extras: Sequence[Any] = ()) -> Page:
+    """One page by keyset. ``columns`` (the list's): load only what they show. ``extras``:
+    uncorrelated scalar subqueries (the capped count, …) asked in the same statement; their
+    values come back in ``Page.extras`` — unless the page has no rows to carry them."""
     stmt = filtered_query(admin, user, params) if stmt is None else stmt
     model = admin.model_cls
     column, row_id = sort_column(admin, params.sort_key), model.id
@@ -397,7 +401,14 @@ def fetch_page(session: Session, admin: ModelAdmin, user: User, params: ListPara
     options = admin.eager_options() if columns is None else list_load_options(admin, columns)
     if current_app.testing or current_app.debug:
         options.append(raiseload("*"))  # a lazy load in a list is a bug: fail loudly
-    rows = list(session.scalars(stmt.options(*options)).unique())
+    page_extras = None
+    if extras:
+        result = session.execute(stmt.add_columns(*extras).options(*options)).all()
+        rows = [row[0] for row in result]
+        if result:
+            page_extras = list(result[0][1:])
+    else:
+        rows = list(session.scalars(stmt.options(*options)).unique())
     more = len(rows) > params.per_page
     rows = rows[:params.per_page]
     if backwards:
@@ -413,7 +424,7 @@ def fetch_page(session: Session, admin: ModelAdmin, user: User, params: ListPara
         if has_prev:
             prev_cursor = encode_cursor(params.sort, sort_value(admin, params.sort_key, first),
                                         first.id)
-    return Page(rows=rows, next_cursor=next_cursor, prev_cursor=prev_cursor)
+    return Page(rows=rows, next_cursor=next_cursor, prev_cursor=prev_cursor, extras=page_extras)
 
 
 @dataclass
@@ -440,22 +451,37 @@ def count_with(session: Session, stmt: Select[Any], *, cap: int = COUNT_CAP,
                extras: Sequence[Any] = ()) -> tuple[Count, list[Any]]:
     """The capped count, the estimate and ``extras`` (scalar subqueries the page needs, e.g.
     the data versions of its filter choices) in ONE round trip."""
+    counting = count_columns(session, stmt, cap=cap, estimate_table=estimate_table)
+    row = session.execute(select(*counting, *extras)).one()
+    return read_count(row[:len(counting)], cap), list(row[len(counting):])
+
+
+def count_columns(session: Session, stmt: Select[Any], *, cap: int = COUNT_CAP,
+                  estimate_table: str | None = None) -> list[Any]:
+    """Scalar subqueries giving the count of ``stmt``'s rows up to ``cap`` + 1 and, on
+    PostgreSQL with ``estimate_table``, the planner's estimate of that table's rows — to be
+    asked on their own (``count_with``) or alongside the page (``fetch_page``'s extras);
+    ``read_count`` reads their values."""
     limited = stmt.with_only_columns(text("1")).order_by(None).limit(cap + 1).subquery()
-    columns: list[Any] = [select(func.count()).select_from(limited).scalar_subquery()]
-    estimating = bool(estimate_table) and session.get_bind().dialect.name == "postgresql"
-    if estimating:
+    columns: list[Any] = [select(func.count()).select_from(limited).correlate(None)
+                          .scalar_subquery()]
+    if estimate_table and session.get_bind().dialect.name == "postgresql":
         columns.append(select(literal_column("reltuples::bigint")).select_from(
             text("pg_class")).where(literal_column("oid") == func.to_regclass(
-                literal(estimate_table))).scalar_subquery())
-    row = session.execute(select(*columns, *extras)).one()
-    counted = row[0] or 0
-    values = list(row[1 + estimating:])
+                literal(estimate_table))).correlate(None).scalar_subquery())
+    return columns
+
+
+def read_count(values: Sequence[Any], cap: int = COUNT_CAP) -> Count:
+    """The Count from the values of ``count_columns``: exact up to the cap; above it the
+    estimate when there is one (an unfiltered list), else "cap+"."""
+    counted = values[0] or 0
     if counted <= cap:
-        return Count(counted, capped=False), values
-    estimate = row[1] if estimating else None
+        return Count(counted, capped=False)
+    estimate = values[1] if len(values) > 1 else None
     if estimate and estimate > cap:
-        return Count(int(estimate), capped=True, estimated=True), values
-    return Count(cap, capped=True), values
+        return Count(int(estimate), capped=True, estimated=True)
+    return Count(cap, capped=True)
 
 
 def iter_rows(session: Session, admin: ModelAdmin, user: User, params: ListParams,

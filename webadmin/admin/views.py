@@ -35,17 +35,19 @@ from wtforms.fields.core import UnboundField
 
 from ..db import session as db_session
 from ..models import AuditEvent, User
+from . import listcache
 from .changes import describe_changes
 from .csvfile import csv_response
 from .errors import attach
 from .filters import RelatedFilter
 from .forms import AdminForm, ConfirmForm, RelatedField
 from .query import (
-    count_with,
+    count_columns,
     fetch_page,
     filtered_query,
     iter_rows,
     parse_list_params,
+    read_count,
 )
 from .text import display
 from .types import PER_PAGE_CHOICES
@@ -100,21 +102,37 @@ def url_with(endpoint: str, args: MultiDict[str, str], **changes: Any) -> str:
 
 # --- list -------------------------------------------------------------------------------------
 def list_view(admin: ModelAdmin) -> Any:
-    """One page of the list in three statements: the user (loader), the page (keyset), and one
-    with the capped count, the estimate and the data versions of the filter choices (cached per
-    process under those versions). Rows are drawn in Python (``_row_renderer``), not per cell in
-    the template."""
-    me, session = user(), db_session()
+    """One page of the list. Its data comes from ``list_page_data`` or, when the database has
+    not changed since this user last saw this very URL, from the per-process cache
+    (listcache.py); the template is rendered fresh either way."""
+    me = user()
+    data = listcache.cached(listcache.cache_key(admin.name, me),
+                            lambda: list_page_data(admin, me))
+    return render_template("admin/list.html", **data)
+
+
+def list_page_data(admin: ModelAdmin, me: User) -> dict[str, Any]:
+    """What the list template shows, in three statements: the user (loader, before this), the
+    page (keyset), and one with the capped count, the estimate and the data versions of the
+    filter choices (cached per process under those versions). Rows are drawn in Python
+    (``_row_renderer``), not per cell in the template."""
+    session = db_session()
     params = parse_list_params(admin, request.args, me)
     stmt = filtered_query(admin, me, params)
     columns = admin.get_list_display(me)
-    page = fetch_page(session, admin, me, params, stmt, columns)
     unscoped = not params.is_filtered and not params.deleted and admin.unscoped_for(me)
     filters = admin.get_list_filters(me)
     related = [f for f in filters if isinstance(f, RelatedFilter)]
-    count, versions = count_with(
-        session, stmt, estimate_table=admin.model_cls.__tablename__ if unscoped else None,
-        extras=[f.version_query(me) for f in related])
+    # The capped count, the estimate and the filter choices' versions ride along with the page
+    # (one statement); a page without rows can't carry them: then they are asked on their own.
+    counting = count_columns(session, stmt, estimate_table=admin.model_cls.__tablename__
+                             if unscoped else None)
+    versioning = [f.version_query(me) for f in related]
+    page = fetch_page(session, admin, me, params, stmt, columns,
+                      extras=[*counting, *versioning])
+    values = page.extras if page.extras is not None else list(
+        session.execute(select(*counting, *versioning)).one())
+    count, versions = read_count(values[:len(counting)]), values[len(counting):]
     version_of = {id(f): version for f, version in zip(related, versions, strict=True)}
     widgets = [f.widget(params.filters.get(f.param), session, me, version=version_of[id(f)])
                if isinstance(f, RelatedFilter)
@@ -129,9 +147,8 @@ def list_view(admin: ModelAdmin) -> Any:
     bulk_actions = admin.get_bulk_actions(me, deleted=params.deleted)
     row_base = url_for(endpoint)  # "/songs/": row links are <base><public_id>/edit|history
     edit = not params.deleted and admin.form is not None
-    return render_template(
-        "admin/list.html",
-        admin=admin, params=params, page=page, count=count, widgets=widgets,
+    return dict(
+        admin=admin, params=params, count=count, widgets=widgets,
         columns=columns,
         rows=list(map(_row_renderer(admin, columns, row_base, select=bool(bulk_actions),
                                     edit=edit), page.rows)),
@@ -170,22 +187,71 @@ def _cell(value: Any, column: Column) -> tuple[str, str | None, bool]:
     return display(value), badge, nowrap
 
 
+class _CellDrawer:
+    """Draws one column's ``<td>`` for a value. What depends only on the value's type (badge or
+    not, one line or not, how it reads) is decided by ``_cell`` once per type and page; a type's
+    values then go through one small function. Text is escaped; an edit link wraps it."""
+
+    def __init__(self, column: Column, static: str, edit_link: bool) -> None:
+        self.column, self.edit_link = column, edit_link
+        self.open = f'<td class="{static}">' if static else "<td>"
+        self.open_nowrap = f'<td class="{static} nowrap">' if static else '<td class="nowrap">'
+        self.by_type: dict[type, Callable[[Any, str | None], str]] = {}
+
+    def __call__(self, value: Any, edit_url: str | None) -> str:
+        draw = self.by_type.get(value.__class__)
+        if draw is None:
+            draw = self.by_type[value.__class__] = self._learn(value)
+        return draw(value, edit_url)
+
+    def _learn(self, sample: Any) -> Callable[[Any, str | None], str]:
+        column = self.column
+        if sample.__class__ is str:  # plain text (an enum or markup is a str subclass)
+            def text(value: Any) -> str:  # "" reads as a dash, like None
+                return escape(value) if value else "—"
+        elif hasattr(sample, "__html__") or sample is None or isinstance(sample, bool):
+            # Markup shows as is, None as a dash, booleans as Yes/No: through _cell each time
+            # (two values at most, or markup already made).
+            def text(value: Any) -> str:
+                return escape(_cell(value, column)[0])
+        else:
+            def text(value: Any) -> str:
+                return escape(display(value))
+        _, _badge, nowrap = _cell(sample, column)
+        is_status = column.path in {"status", "role"} and hasattr(sample, "value")
+        is_bool = isinstance(sample, bool)
+        opening = self.open_nowrap if nowrap else self.open
+        link = self.edit_link
+
+        def draw(value: Any, edit_url: str | None) -> str:
+            content = text(value)
+            if link and edit_url:
+                return f'{opening}<a href="{edit_url}">{content}</a></td>'
+            badge = (STATUS_BADGES.get(str(value.value), "muted") if is_status
+                     else "success" if is_bool and value is True else None)
+            if badge:
+                return f'{opening}<span class="badge badge-{badge}">{content}</span></td>'
+            return f"{opening}{content}</td>"
+
+        return draw
+
+
 def _row_renderer(admin: ModelAdmin, columns: tuple[Column, ...], base: str, *,
                   select: bool, edit: bool) -> Callable[[Any], Markup]:
     """A function drawing one table row, with what is the same on every row (classes, the base
-    URL) prepared once per page. Every interpolated value is escaped (text, labels, the base
-    URL; the public id is a UUID); links are the list URL + the row's public id (no url_for per
-    cell). Lean markup: the phone layout's cell labels come from the header (static/js/app.js
-    copies each <th> into its column's ``data-label``), and a row whose title links to its edit
-    page (which links to its history) carries no separate Edit/History links."""
+    URL, each column's drawer) prepared once per page. Every interpolated value is escaped
+    (text, labels, the base URL; the public id is a UUID); links are the list URL + the row's
+    public id (no url_for per cell). Lean markup: the phone layout's cell labels come from the
+    header (static/js/app.js copies each <th> into its column's ``data-label``), and a row
+    whose title links to its edit page (which links to its history) carries no separate
+    Edit/History links."""
     base = escape(base)
-    prepared = [(column, " ".join(name for name, on in (("num", column.numeric),
-                                                        ("secondary", column.secondary)) if on))
-                for column in columns]
     linking = edit and any(column.link for column in columns)
-    readers = [admin.cell_reader(column) for column, _static in prepared]
-    prepared = [(column, static, read) for (column, static), read
-                in zip(prepared, readers, strict=True)]
+    cells = [(admin.cell_reader(column), _CellDrawer(
+        column, " ".join(name for name, on in (("num", column.numeric),
+                                               ("secondary", column.secondary)) if on),
+        column.link)) for column in columns]
+    row_label = admin.row_label
 
     def render(obj: Any) -> Markup:
         public_id = obj.public_id
@@ -194,19 +260,8 @@ def _row_renderer(admin: ModelAdmin, columns: tuple[Column, ...], base: str, *,
         if select:
             parts.append(f'<td class="select"><input type="checkbox" name="ids" '
                          f'value="{public_id}" aria-label="Select '
-                         f'{escape(admin.row_label(obj))}"></td>')
-        for column, static, read in prepared:
-            text, badge, nowrap = _cell(read(obj), column)
-            text = escape(text)
-            classes = f"{static} nowrap".lstrip() if nowrap else static
-            if column.link and edit_url:
-                content = f'<a href="{edit_url}">{text}</a>'
-            elif badge:
-                content = f'<span class="badge badge-{badge}">{text}</span>'
-            else:
-                content = text
-            parts.append(f'<td class="{classes}">{content}</td>' if classes
-                         else f"<td>{content}</td>")
+                         f'{escape(row_label(obj))}"></td>')
+        parts.extend([draw(read(obj), edit_url) for read, draw in cells])
         if edit_url and linking:
             parts.append("</tr>")
         else:

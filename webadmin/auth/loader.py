@@ -11,7 +11,7 @@ from __future__ import annotations
 from flask import Flask, current_app
 from sqlalchemy import select
 
-from ..db import session
+from ..db import remember_snapshot, session, snapshot_column
 from ..extensions import login_manager
 from ..models import User, UserRole, live
 from . import sessions
@@ -28,9 +28,15 @@ def may_use_back_office(user: User) -> bool:
 def load_user(token: str) -> User | None:
     if not token or len(token) > MAX_TOKEN_LENGTH:
         return None
-    user = session().scalars(
-        select(User).where(User.session_token == token, live(User))
-    ).one_or_none()
+    db = session()
+    stmt = select(User).where(User.session_token == token, live(User))
+    snapshot = snapshot_column(db)  # read with the user: no round trip of its own
+    if snapshot is None:
+        user = db.scalars(stmt).one_or_none()
+    else:
+        row = db.execute(stmt.add_columns(snapshot)).one_or_none()
+        user = None if row is None else row[0]
+        remember_snapshot(None if row is None else row[1])
     if user is None or not may_use_back_office(user):
         return None
     if sessions.outlived(current_app):
