@@ -20,6 +20,7 @@ import sys
 import time
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -39,11 +40,12 @@ BENCH_PASSWORD = "bench-password-123"  # noqa: S105 - benchmark accounts only
 STATUSES = [s.value for s in SongStatus]
 
 
-def in_process_app(url: str) -> Flask:
+def in_process_app(url: str, **overrides: Any) -> Flask:
     """The app as the in-process benchmarks drive it: production settings on ``url``."""
     return create_app({"ENV_NAME": "production", "DATABASE_URL": url,
                        "SECRET_KEY": os.urandom(32).hex(), "SESSION_COOKIE_SECURE": False,
-                       "LOG_LEVEL": "warning", "RATELIMIT_STORAGE_URI": "memory://"})
+                       "LOG_LEVEL": "warning", "RATELIMIT_STORAGE_URI": "memory://",
+                       **overrides})
 
 
 def prepare(url: str) -> None:

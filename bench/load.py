@@ -69,6 +69,7 @@ class Scenario:
     cookie: str = "admin"  # which session the app side uses
     runs: dict[str, list[dict[str, Any]]] = field(default_factory=lambda: {"app": [],
                                                                            "floor": []})
+    unique: bool = False  # every request its own URL: the list cache never answers
     statements: int | None = None
     html_bytes: int | None = None
     floor_bytes: int | None = None
@@ -208,12 +209,12 @@ def sign_in(base: str, email: str) -> tuple[str, str]:
 
 # --- the load -----------------------------------------------------------------------------------
 def wrk(base: str, lines: list[str], cookie: str, duration: float, connections: int,
-        workdir: Path) -> dict[str, Any]:
+        workdir: Path, unique: bool = False) -> dict[str, Any]:
     requests_file = workdir / "requests.txt"
     requests_file.write_text("\n".join(lines) + "\n")
     argv = ["wrk", "-t1", f"-c{connections}", f"-d{duration:g}s", "--timeout", "10s", "-s",
             str(ROOT / "bench" / "wrk_requests.lua"), base, "--", str(requests_file),
-            cookie or "-"]
+            cookie or "-"] + (["unique"] if unique else [])
     out = subprocess.run(argv, capture_output=True, text=True, timeout=duration + 60).stdout
     match = re.search(r"^RESULT (.*)$", out, re.M)
     if not match:
@@ -250,7 +251,8 @@ def in_process_figures(url: str, scenarios: list[Scenario], emails: dict[str, st
         else:
             browser.get(path)
             statements.clear()
-            response = browser.get(path)
+            # the same URL again: a cache hit; with ``unique``, a URL of its own: a miss
+            response = browser.get(path + ("&_n=in-process" if scenario.unique else ""))
             assert response.status_code == 200, (path, response.status_code)
         scenario.statements = len(statements)
         scenario.html_bytes = len(response.get_data())
@@ -350,7 +352,7 @@ def main() -> int:
         return [f"GET\t{path}"]
 
     edits = [f"GET\t/songs/{public_id}/edit" for public_id in data["edit_ids"]]
-    scenarios = [
+    lists = [
         Scenario("first page", get(f"/songs/?{page}"), get(f"/songs/?{page}")),
         Scenario("page 500,000 rows deep", get(f"/songs/?{page}&after={after}"),
                  get(f"/songs/?{page}&after={after}")),
@@ -360,6 +362,14 @@ def main() -> int:
                  get(f"/songs/?{page}&genre={data['genre']}")),
         Scenario(f"a singer's own list ({singer.songs:,} songs)", get(f"/songs/?{page}"),
                  get(f"/songs/?{page}&artist={singer.id}"), cookie="singer"),
+    ]
+    # The same lists again with every request a URL of its own (an ignored parameter): the
+    # app's list cache (webadmin/admin/listcache.py) answers none of them, so these rows are
+    # what a page costs when it is read and drawn from scratch.
+    scenarios = [
+        *lists,
+        *(Scenario(f"{s.label}, no cache hit", s.app, s.floor, cookie=s.cookie, unique=True)
+          for s in lists),
         Scenario("edit form", edits, edits),
         Scenario("save", [f"POST\t/songs/{in_process_song.public_id}/edit"], []),
     ]
@@ -407,9 +417,10 @@ def main() -> int:
                             lines = scenario.app if side == "app" else scenario.floor
                             warm = lines
                         cookie = cookies[scenario.cookie][0] if side == "app" else ""
-                        wrk(server.base, warm, cookie, 1, args.connections, Path(workdir))
+                        wrk(server.base, warm, cookie, 1, args.connections, Path(workdir),
+                            scenario.unique)
                         result = wrk(server.base, lines, cookie, args.duration,
-                                     args.connections, Path(workdir))
+                                     args.connections, Path(workdir), scenario.unique)
                         if scenario.label == "save" and result["requests"] > len(lines):
                             problems.append(f"save ({side}) ran out of distinct songs")
                         if result["non_2xx_3xx"] or result["socket_errors"]:

@@ -1,7 +1,7 @@
 """Where one first-page request of the songs list spends its time (cProfile, in-process).
 
     DATABASE_URL=postgresql+psycopg://postgres@127.0.0.1:5432/webadmin_bench \\
-        .venv/bin/python bench/profile_list.py [--path "/songs/?per_page=50"] [--runs 200]
+        .venv/bin/python bench/profile_list.py [--path "/songs/?per_page=50"] [--runs 200] [--cache]
 
 Signs in as the benchmark superadmin (bench/generate.py), warms up, then profiles ``--runs``
 requests through the Flask test client and prints the cumulative time per area (template
@@ -47,11 +47,14 @@ def main() -> int:
     parser.add_argument("--path", default="/songs/?per_page=50")
     parser.add_argument("--runs", type=int, default=200)
     parser.add_argument("--email", default="bench-admin@example.com")
+    parser.add_argument("--cache", action="store_true",
+                        help="keep the list cache on: profile a repeated view answered from it "
+                             "(default: off, every request reads and draws the page)")
     args = parser.parse_args()
     url = os.environ.get("DATABASE_URL", "")
     if not url.startswith("postgresql"):
         parser.error("set DATABASE_URL to the PostgreSQL database bench/generate.py filled")
-    app = in_process_app(url)
+    app = in_process_app(url, **({} if args.cache else {"LIST_CACHE_SIZE": 0}))
     assert BENCH_PASSWORD
     browser = sign_in(app, args.email)
     statements: list[str] = []
