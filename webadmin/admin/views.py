@@ -42,6 +42,7 @@ from .filters import RelatedFilter
 from .forms import AdminForm, ConfirmForm, RelatedField
 from .query import (
     count_with,
+    facet_counts,
     fetch_page,
     filtered_query,
     iter_rows,
@@ -119,6 +120,11 @@ def list_view(admin: ModelAdmin) -> Any:
     widgets = [f.widget(params.filters.get(f.param), session, me, version=version_of[id(f)])
                if isinstance(f, RelatedFilter)
                else f.widget(params.filters.get(f.param), session, me) for f in filters]
+    if params.facets:  # "Show counts": every option's capped count, one more statement
+        counts = facet_counts(session, admin, me, params,
+                              [(f, w.options) for f, w in zip(filters, widgets, strict=True)])
+        for widget in widgets:
+            widget.counts = counts.get(widget.param)
     endpoint = f"{admin.name}.list"
     args = MultiDict(request.args)
     for key in CURSOR_PARAMS:
@@ -144,7 +150,8 @@ def list_view(admin: ModelAdmin) -> Any:
         bulk_actions=bulk_actions,
         export_url=url_with(f"{admin.name}.export", args),
         clear_url=url_with(endpoint, MultiDict(
-            {k: v for k, v in args.items() if k in {"sort", "per_page", "show"}})),
+            {k: v for k, v in args.items() if k in {"sort", "per_page", "show", "facets"}})),
+        facets_url=url_with(endpoint, request.args, facets=None if params.facets else "1"),
         deleted_url=url_with(endpoint, MultiDict(), show="deleted"),
         live_url=url_for(endpoint),
         extra_links=list(admin.extra_links(me)),
