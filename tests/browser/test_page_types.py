@@ -34,6 +34,7 @@ def admin_pages(live_server) -> list[tuple[str, str]]:
     pages = [("dashboard", "/"), ("account password", "/account/password"),
              ("songs deleted list", "/songs/?show=deleted"),
              ("songs filtered empty", "/songs/?q=no-such-song-anywhere"),
+             ("songs list with counts", "/songs/?facets=1&status=published"),
              ("delete confirmation", f"/songs/{song}/delete"),
              ("history", f"/songs/{song}/history"),
              ("user set password", f"/users/{singer}/password"),

@@ -4,7 +4,7 @@ input (unknown values are dropped), and adds a bound-parameter condition to the 
 from __future__ import annotations
 
 import enum
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
@@ -35,6 +35,7 @@ class FilterWidget:
     lookup_param: str | None = None  # related filters without a bounded list: a text input
     lookup_url: str | None = None
     params: tuple[str, ...] = ()
+    counts: dict[str, Any] | None = None  # option value → its capped count (``facets=1``)
 
 
 class Filter:
@@ -68,6 +69,17 @@ class Filter:
 
     def widget(self, value: Any, session: Session, user: User | None) -> FilterWidget:
         raise NotImplementedError
+
+    def facet_clauses(self, options: Sequence[tuple[str, str]] | None,
+                      user: User | None) -> Iterator[tuple[str, Any]]:
+        """(option value, condition) for each of the widget's ``options``: the condition this
+        filter's own ``parse`` and ``apply`` add when just that option is chosen. What the
+        option counts of the list are built from (``query.facet_counts``); a filter without a
+        fixed list of options (a related lookup, a date range) gives none."""
+        for value, _label in options or ():
+            parsed = self.parse(MultiDict([(self.param, value)]))
+            if parsed is not None:
+                yield value, self.apply(select(self.model.id), parsed, user).whereclause
 
 
 class ChoiceFilter(Filter):
@@ -248,6 +260,10 @@ class DateRangeFilter(Filter):
             stmt = stmt.where(self.column <= end)
         return stmt
 
+    def facet_clauses(self, options: Sequence[tuple[str, str]] | None,
+                      user: User | None) -> Iterator[tuple[str, Any]]:
+        return iter(())  # a range has no options to count
+
     def widget(self, value: Any, session: Session, user: User | None) -> FilterWidget:
         start, end = value or (None, None)
         return FilterWidget(self.kind, self.param, self.label,
@@ -267,4 +283,5 @@ def bind_filters(model: Any, filters: Sequence[Filter]) -> None:
             seen.add(param)
 
 
-RESERVED_PARAMS = frozenset({"q", "sort", "per_page", "after", "before", "page", "show"})
+RESERVED_PARAMS = frozenset({"q", "sort", "per_page", "after", "before", "page", "show",
+                             "facets"})

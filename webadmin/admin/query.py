@@ -15,7 +15,7 @@ import binascii
 import enum
 import json
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
 
@@ -48,6 +48,7 @@ if TYPE_CHECKING:
     from .options import ModelAdmin
 
 COUNT_CAP = 10_000
+FACET_CAP = 1_000  # a filter option's count stops here ("1,000+"); BENCHMARKS.md, issue 12
 MAX_SEARCH_LENGTH = 200
 EXPORT_CHUNK = 1000
 
@@ -62,6 +63,7 @@ class ListParams:
     after: tuple[Any, int] | None = None
     before: tuple[Any, int] | None = None
     deleted: bool = False
+    facets: bool = False  # ``facets=1``: each filter option shows its count
 
     @property
     def sort(self) -> str:
@@ -88,6 +90,7 @@ def parse_list_params(admin: ModelAdmin, args: MultiDict[str, str], user: User) 
     params.per_page = per_page if per_page in PER_PAGE_CHOICES else (
         max(c for c in PER_PAGE_CHOICES if c <= max(per_page, PER_PAGE_CHOICES[0])))
     params.deleted = args.get("show") == "deleted"
+    params.facets = args.get("facets") == "1"
     for item in admin.get_list_filters(user):
         value = item.parse(args)
         if value is not None:
@@ -446,6 +449,13 @@ def capped_count(session: Session, stmt: Select[Any], cap: int = COUNT_CAP,
     return count_with(session, stmt, cap=cap, estimate_table=estimate_table)[0]
 
 
+def capped_rows(stmt: Select[Any], cap: int) -> Any:
+    """A scalar subquery counting at most ``cap + 1`` rows of ``stmt``
+    (``SELECT count(*) FROM (SELECT 1 … LIMIT cap + 1)``): more than ``cap`` means capped."""
+    limited = stmt.with_only_columns(text("1")).order_by(None).limit(cap + 1).subquery()
+    return select(func.count()).select_from(limited).correlate(None).scalar_subquery()
+
+
 def count_with(session: Session, stmt: Select[Any], *, cap: int = COUNT_CAP,
                estimate_table: str | None = None,
                extras: Sequence[Any] = ()) -> tuple[Count, list[Any]]:
@@ -462,9 +472,7 @@ def count_columns(session: Session, stmt: Select[Any], *, cap: int = COUNT_CAP,
     PostgreSQL with ``estimate_table``, the planner's estimate of that table's rows — to be
     asked on their own (``count_with``) or alongside the page (``fetch_page``'s extras);
     ``read_count`` reads their values."""
-    limited = stmt.with_only_columns(text("1")).order_by(None).limit(cap + 1).subquery()
-    columns: list[Any] = [select(func.count()).select_from(limited).correlate(None)
-                          .scalar_subquery()]
+    columns: list[Any] = [capped_rows(stmt, cap)]
     if estimate_table and session.get_bind().dialect.name == "postgresql":
         columns.append(select(literal_column("reltuples::bigint")).select_from(
             text("pg_class")).where(literal_column("oid") == func.to_regclass(
@@ -482,6 +490,37 @@ def read_count(values: Sequence[Any], cap: int = COUNT_CAP) -> Count:
     if estimate and estimate > cap:
         return Count(int(estimate), capped=True, estimated=True)
     return Count(cap, capped=True)
+
+
+def facet_counts(session: Session, admin: ModelAdmin, user: User, params: ListParams,
+                 filters: Sequence[tuple[Any, Sequence[tuple[str, str]] | None]],
+                 cap: int | None = None) -> dict[str, dict[str, Count]]:
+    """Each filter option's count, in ONE statement: filter param → option value → Count.
+
+    ``filters`` pairs each list filter with the options its widget shows. An option's count is
+    the rows of the list as it is (scope, live or deleted, search, every *other* active
+    filter) that the option alone would select — the filter's own choice replaced by just
+    that option (``Filter.facet_clauses``) — counted up to ``cap`` (``capped_rows``). Each
+    option stops at cap + 1 matches; with fewer matches it reads every row its index narrows
+    to (BENCHMARKS.md, "Filter counts": a 50-option filter beside other filters is the slow
+    case)."""
+    cap = FACET_CAP if cap is None else cap
+    keys: list[tuple[str, str]] = []
+    columns: list[Any] = []
+    for item, options in filters:
+        others = replace(params, filters={p: v for p, v in params.filters.items()
+                                          if p != item.param})
+        base = filtered_query(admin, user, others)
+        for value, clause in item.facet_clauses(options, user):
+            keys.append((item.param, value))
+            columns.append(capped_rows(base.where(clause), cap))
+    if not columns:
+        return {}
+    counts: dict[str, dict[str, Count]] = {}
+    for (param, value), counted in zip(keys, session.execute(select(*columns)).one(),
+                                       strict=True):
+        counts.setdefault(param, {})[value] = Count(min(counted, cap), capped=counted > cap)
+    return counts
 
 
 def iter_rows(session: Session, admin: ModelAdmin, user: User, params: ListParams,

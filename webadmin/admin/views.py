@@ -43,6 +43,7 @@ from .filters import RelatedFilter
 from .forms import AdminForm, ConfirmForm, RelatedField
 from .query import (
     count_columns,
+    facet_counts,
     fetch_page,
     filtered_query,
     iter_rows,
@@ -112,9 +113,10 @@ def list_view(admin: ModelAdmin) -> Any:
 
 
 def list_page_data(admin: ModelAdmin, me: User) -> dict[str, Any]:
-    """What the list template shows, in three statements: the user (loader, before this), the
-    page (keyset), and one with the capped count, the estimate and the data versions of the
-    filter choices (cached per process under those versions). Rows are drawn in Python
+    """What the list template shows, in two statements: the user (loader, before this) and
+    the page (keyset) carrying the capped count, the estimate and the data versions of the
+    filter choices (cached per process under those versions) — three when the page has no
+    rows to carry them, one more with filter counts on. Rows are drawn in Python
     (``_row_renderer``), not per cell in the template."""
     session = db_session()
     params = parse_list_params(admin, request.args, me)
@@ -137,6 +139,11 @@ def list_page_data(admin: ModelAdmin, me: User) -> dict[str, Any]:
     widgets = [f.widget(params.filters.get(f.param), session, me, version=version_of[id(f)])
                if isinstance(f, RelatedFilter)
                else f.widget(params.filters.get(f.param), session, me) for f in filters]
+    if params.facets:  # "Show counts": every option's capped count, one more statement
+        counts = facet_counts(session, admin, me, params,
+                              [(f, w.options) for f, w in zip(filters, widgets, strict=True)])
+        for widget in widgets:
+            widget.counts = counts.get(widget.param)
     endpoint = f"{admin.name}.list"
     args = MultiDict(request.args)
     for key in CURSOR_PARAMS:
@@ -161,7 +168,8 @@ def list_page_data(admin: ModelAdmin, me: User) -> dict[str, Any]:
         bulk_actions=bulk_actions,
         export_url=url_with(f"{admin.name}.export", args),
         clear_url=url_with(endpoint, MultiDict(
-            {k: v for k, v in args.items() if k in {"sort", "per_page", "show"}})),
+            {k: v for k, v in args.items() if k in {"sort", "per_page", "show", "facets"}})),
+        facets_url=url_with(endpoint, request.args, facets=None if params.facets else "1"),
         deleted_url=url_with(endpoint, MultiDict(), show="deleted"),
         live_url=url_for(endpoint),
         extra_links=list(admin.extra_links(me)),
