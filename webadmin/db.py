@@ -108,9 +108,15 @@ def make_engine(config: dict[str, Any]) -> Engine:
         return engine
 
     connect_args: dict[str, Any] = {"connect_timeout": config["DB_CONNECT_TIMEOUT"]}
-    statement_timeout = config.get("DB_STATEMENT_TIMEOUT_MS") or 0
-    if statement_timeout and make_url(url).get_backend_name() == "postgresql":
-        connect_args["options"] = f"-c statement_timeout={int(statement_timeout)}"
+    if make_url(url).get_backend_name() == "postgresql":
+        # No JIT: every statement here is a bounded OLTP read or write; JIT only starts for
+        # plans the planner thinks expensive and then adds its compile time (3× on a filter
+        # count it misjudged: BENCHMARKS.md, "Filter counts").
+        options = ["-c jit=off"]
+        statement_timeout = config.get("DB_STATEMENT_TIMEOUT_MS") or 0
+        if statement_timeout:
+            options.append(f"-c statement_timeout={int(statement_timeout)}")
+        connect_args["options"] = " ".join(options)
     engine = create_engine(
         url,
         echo=echo,

@@ -47,3 +47,20 @@ def test_readme_documents_every_setting():
     readme = (Path(PROJECT_ROOT) / "README.md").read_text()
     missing = [s.env for s in SETTINGS if f"`{s.env}`" not in readme]
     assert not missing, f"README's configuration table lacks {missing}"
+
+
+@pytest.mark.postgres_only
+def test_postgresql_connections_run_without_jit_and_with_the_statement_timeout(database_url):
+    from sqlalchemy import text
+
+    from webadmin.db import make_engine
+
+    engine = make_engine({"DATABASE_URL": database_url, "DB_CONNECT_TIMEOUT": 5,
+                          "DB_STATEMENT_TIMEOUT_MS": 1234, "DB_POOL_SIZE": 1,
+                          "DB_MAX_OVERFLOW": 0, "DB_POOL_RECYCLE": 60, "DB_POOL_TIMEOUT": 5})
+    try:
+        with engine.connect() as connection:
+            assert connection.execute(text("SHOW jit")).scalar() == "off"
+            assert connection.execute(text("SHOW statement_timeout")).scalar() == "1234ms"
+    finally:
+        engine.dispose()
