@@ -1,5 +1,5 @@
-"""Screenshots of the pages people use most, at desktop and phone width: the songs list (and with
-rows ticked: the bulk bar), the song form with an error in place, an edit form (fieldsets,
+"""Screenshots of the pages people use most, at desktop and phone width: the songs list (with
+filter counts shown; with rows ticked: the bulk bar), the song form with an error in place, an edit form (fieldsets,
 read-only details), the conflict page, a row's history, the audit view and change log, the
 dashboard and the phone navigation.
 
@@ -73,6 +73,8 @@ def capture(page: Page, base: str, suffix: str) -> list[Path]:
     shot("dashboard")
     page.goto(f"{base}/songs/?per_page=10")
     shot("songs-list")
+    page.goto(f"{base}/songs/?per_page=10&facets=1&status=published")  # filter counts on
+    shot("songs-filter-counts", full_page=False)
     page.goto(f"{base}/songs/?per_page=10&sort=artist")  # two rows ticked: the bulk bar
     for box in page.locator("td.select input").all()[:2]:
         box.check()
