@@ -21,6 +21,7 @@ same connection's commits): lists are not cached there. ``LIST_CACHE_SIZE=0`` tu
 
 from __future__ import annotations
 
+import threading
 import time
 from collections import OrderedDict
 from collections.abc import Callable, Hashable
@@ -32,6 +33,7 @@ from ..db import request_snapshot
 from ..models import User
 
 EXTENSION_KEY = "webadmin.list_cache"
+_lock = threading.Lock()  # a threaded server shares the store between requests
 
 
 def _store() -> OrderedDict[Hashable, tuple[float, dict[str, Any]]]:
@@ -53,13 +55,15 @@ def cached(key: Hashable | None, build: Callable[[], dict[str, Any]]) -> dict[st
     if key is None:
         return build()
     store, now = _store(), time.monotonic()
-    entry = store.get(key)
-    if entry is not None and now - entry[0] < current_app.config["LIST_CACHE_SECONDS"]:
+    with _lock:
+        entry = store.get(key)
+        if entry is not None and now - entry[0] < current_app.config["LIST_CACHE_SECONDS"]:
+            store.move_to_end(key)
+            return entry[1]
+    data = build()  # outside the lock: two requests may build the same page, never block
+    with _lock:
+        store[key] = (now, data)
         store.move_to_end(key)
-        return entry[1]
-    data = build()
-    store[key] = (now, data)
-    store.move_to_end(key)
-    while len(store) > current_app.config["LIST_CACHE_SIZE"]:
-        store.popitem(last=False)
+        while len(store) > current_app.config["LIST_CACHE_SIZE"]:
+            store.popitem(last=False)
     return data
