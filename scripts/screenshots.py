@@ -1,7 +1,7 @@
 """Screenshots of the pages people use most, at desktop and phone width: the songs list (with
-filter counts shown; with rows ticked: the bulk bar), the song form with an error in place, an edit form (fieldsets,
-read-only details), the conflict page, a row's history, the audit view and change log, the
-dashboard and the phone navigation.
+filter counts shown; with rows ticked: the bulk bar), the song form with an error in place, an
+edit form (fieldsets, read-only details), the conflict page, a row's history, the audit view
+and change log, the dashboard and the phone navigation.
 
     .venv/bin/python scripts/screenshots.py            # writes docs/screenshots/*.png
 

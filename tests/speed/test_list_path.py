@@ -137,3 +137,27 @@ def test_the_count_rides_with_the_page(app, admin_browser, catalogue, query):
         empty = admin_browser.get("/songs/?per_page=50&status=published&q=no-such-song")
     assert len(statements) == 3
     assert "0 songs" in empty.get_data(as_text=True)
+
+
+@pytest.mark.postgres_only
+def test_far_above_the_cap_the_estimate_is_shown_without_counting(app, admin_browser,
+                                                                  catalogue, db_session,
+                                                                  monkeypatch):
+    """An unfiltered list whose live-rows index holds ten times the cap shows the planner's
+    estimate of the live rows and does not count (the count's subquery is a CASE branch not
+    taken); below that it counts, exactly."""
+    from sqlalchemy import text
+
+    from webadmin.admin import query
+
+    assert re.search(r">\s*150 songs\s*<", admin_browser.get("/songs/").get_data(as_text=True))
+    db_session.execute(text("ANALYZE song"))
+    live = db_session.execute(text(
+        "SELECT reltuples FROM pg_class WHERE oid = to_regclass(:name)"),
+        {"name": query.live_rows_index(db_session, "song")}).scalar()
+    assert live > 0
+    monkeypatch.setattr(query, "NO_COUNT_ABOVE", 10)  # 150 live songs: "far above"
+    page = admin_browser.get("/songs/").get_data(as_text=True)
+    assert f"about {int(live):,} songs" in page
+    filtered = admin_browser.get("/songs/?status=published").get_data(as_text=True)
+    assert "about" not in filtered  # a filtered list is counted

@@ -24,6 +24,7 @@ from sqlalchemy import (
     Enum,
     Select,
     and_,
+    case,
     func,
     literal,
     literal_column,
@@ -472,21 +473,51 @@ def count_columns(session: Session, stmt: Select[Any], *, cap: int = COUNT_CAP,
     PostgreSQL with ``estimate_table``, the planner's estimate of that table's rows — to be
     asked on their own (``count_with``) or alongside the page (``fetch_page``'s extras);
     ``read_count`` reads their values."""
-    columns: list[Any] = [capped_rows(stmt, cap)]
-    if estimate_table and session.get_bind().dialect.name == "postgresql":
-        columns.append(select(literal_column("reltuples::bigint")).select_from(
-            text("pg_class")).where(literal_column("oid") == func.to_regclass(
-                literal(estimate_table))).correlate(None).scalar_subquery())
-    return columns
+    count = capped_rows(stmt, cap)
+    if not estimate_table or session.get_bind().dialect.name != "postgresql":
+        return [count]
+    live_index = live_rows_index(session, estimate_table)
+    estimate = _reltuples(live_index or estimate_table)
+    if live_index is not None:
+        # The partial index holds one entry per live row: when it holds ten times the
+        # cap, counting to the cap could only say "more than the cap" — the estimate is shown
+        # without counting (PostgreSQL never runs a CASE branch's subquery it does not take).
+        count = case((estimate >= NO_COUNT_ABOVE, None), else_=count)
+    return [count, estimate]
+
+
+NO_COUNT_ABOVE = 10 * COUNT_CAP
+
+
+def _reltuples(relation: str) -> Any:
+    """The planner's row count of a table or index (-1: never analysed)."""
+    return select(literal_column("reltuples::bigint")).select_from(text("pg_class")).where(
+        literal_column("oid") == func.to_regclass(literal(relation))).correlate(
+        None).scalar_subquery()
+
+
+def live_rows_index(session: Session, table: str) -> str | None:
+    """The name of a partial index of ``table`` over its live rows (``WHERE deleted_at IS
+    NULL``), whose planner row count estimates the live rows; looked up once per process."""
+    known: dict[str, str | None] = current_app.extensions.setdefault("live_rows_index", {})
+    if table not in known:
+        known[table] = session.execute(text(
+            "SELECT c.relname FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid "
+            "WHERE i.indrelid = to_regclass(:table) "
+            "AND pg_get_expr(i.indpred, i.indrelid) = '(deleted_at IS NULL)' "
+            "ORDER BY c.relname LIMIT 1"), {"table": table}).scalar()
+    return known[table]
 
 
 def read_count(values: Sequence[Any], cap: int = COUNT_CAP) -> Count:
     """The Count from the values of ``count_columns``: exact up to the cap; above it the
     estimate when there is one (an unfiltered list), else "cap+"."""
+    estimate = values[1] if len(values) > 1 else None
+    if values[0] is None and estimate is not None:  # not counted: far above the cap
+        return Count(int(estimate), capped=True, estimated=True)
     counted = values[0] or 0
     if counted <= cap:
         return Count(counted, capped=False)
-    estimate = values[1] if len(values) > 1 else None
     if estimate and estimate > cap:
         return Count(int(estimate), capped=True, estimated=True)
     return Count(cap, capped=True)
