@@ -108,13 +108,15 @@ def list_view(admin: ModelAdmin) -> Any:
     params = parse_list_params(admin, request.args, me)
     stmt = filtered_query(admin, me, params)
     columns = admin.get_list_display(me)
-    page = fetch_page(session, admin, me, params, stmt, columns)
     unscoped = not params.is_filtered and not params.deleted and admin.unscoped_for(me)
     filters = admin.get_list_filters(me)
     related = [f for f in filters if isinstance(f, RelatedFilter)]
     count, versions = count_with(
         session, stmt, estimate_table=admin.model_cls.__tablename__ if unscoped else None,
         extras=[f.version_query(me) for f in related])
+    # The count first: a search matching few rows is answered from its matches (query.py).
+    page = fetch_page(session, admin, me, params, stmt, columns,
+                      few_matches=bool(params.q) and not count.capped)
     version_of = {id(f): version for f, version in zip(related, versions, strict=True)}
     widgets = [f.widget(params.filters.get(f.param), session, me, version=version_of[id(f)])
                if isinstance(f, RelatedFilter)
