@@ -164,9 +164,8 @@ def rows_filtered_out_of_song(node):
 def test_a_rare_search_reads_its_matches_not_the_table(app, admin_browser, db_session,
                                                        big_catalogue):
     """Issue 12: the planner cannot know an artist's name matches 39 of 80,000 rows (the
-    oldest: a newest-first walk reaches them last); no page
-    (first and next, every kind of sort) walks the sort index throwing the rest of the table
-    away, nor reads the table sequentially."""
+    oldest: a newest-first walk reaches them last). No page — first and next, every kind of
+    sort — walks the sort index throwing the rest of the table away, or reads it sequentially."""
     connection = db_session.connection()
     for query in ("", "&sort=artist", "&sort=-release", "&sort=title", "&sort=-genre"):
         url = f"/songs/?per_page=25&q={RARE_ARTIST.replace(' ', '+')}{query}"
