@@ -1,20 +1,28 @@
 """Songs sorted by a related column (artist name, genre name) on a big catalogue: the first
 page beside a page 500,000 rows deep, beside the plain first page (newest first) as the floor,
-in the same run; and a search by an artist's name. Through the app (Flask test client).
+in the same run; and searches, first page and next page: a rare artist's name, a rare title
+term, a common word ("love"), and a term matching a few thousand titles sorted by title. Through
+the app (Flask test client).
 
     DATABASE_URL=postgresql+psycopg://postgres@127.0.0.1:5432/webadmin_bench \\
         .venv/bin/python bench/related_sort.py [--runs 15] [--deep 500000]
 
 Run bench/generate.py first (and ``alembic upgrade head``: migration 0009's indexes). The
 deep page's cursor is the one the app would have handed out after ``--deep`` rows (found here
-once with OFFSET, outside the timing); the plan of the deep page query is printed
-(EXPLAIN ANALYZE of the exact SQL and parameters the request sent).
+once with OFFSET, outside the timing); a search's next page is the one its first page links
+to. The plans of the deep page query and of the searches' page queries are printed (EXPLAIN
+ANALYZE of the exact SQL and parameters the request sent).
+
+Signing in writes to the database (the session): run it on a copy of the bench database
+(``createdb -T webadmin_bench <copy>``), not on webadmin_bench itself.
 """
 
 from __future__ import annotations
 
 import argparse
+import html
 import os
+import re
 import sys
 from pathlib import Path
 from urllib.parse import urlencode
@@ -60,6 +68,15 @@ def main() -> int:
             cursors[sort] = encode_cursor(sort, [value, foreign_key], song_id)
         artist = conn.scalar(text("SELECT display_name FROM user_account WHERE role = 'singer' "
                                   "ORDER BY id DESC LIMIT 1"))
+        # The first four digits of the oldest song's number: a few hundred titles.
+        oldest = conn.scalar(text("SELECT title FROM song WHERE deleted_at IS NULL "
+                                  "ORDER BY created_at, id LIMIT 1"))
+        rare_term = oldest.rsplit(" ", 1)[-1][:4]
+        matches = {term: conn.scalar(text(
+            "SELECT count(*) FROM song s WHERE s.deleted_at IS NULL AND (s.title ILIKE :p "
+            "OR s.isrc ILIKE :p OR s.artist_user_id IN (SELECT id FROM user_account "
+            "WHERE display_name ILIKE :p))"), {"p": f"%{term}%"})
+            for term in (artist, rare_term, "love", "Wild Waves")}
     admin = sign_in(app, "bench-admin@example.com")
     recorder = Recorder(engine)
     cases = [("floor: first page, newest first (no join)", "/songs/")]
@@ -68,8 +85,19 @@ def main() -> int:
         cases += [(f"sort by {label}: first page", f"/songs/?sort={sort}"),
                   (f"sort by {label}: after row {deep:,}",
                    "/songs/?" + urlencode({"sort": sort, "after": cursors[sort]}))]
-    cases.append((f"search by an artist's name (“{artist}”)",
-                  "/songs/?" + urlencode({"q": artist})))
+    searches = [(f"search by an artist's name (“{artist}”)", {"q": artist}),
+                (f"search by a rare title term (“{rare_term}”)", {"q": rare_term}),
+                ("search by a common word (“love”)", {"q": "love"}),
+                ("search “Wild Waves”, sorted by title", {"q": "Wild Waves", "sort": "title"})]
+    for label, query in searches:
+        path = "/songs/?" + urlencode(query)
+        found = matches[query["q"]]
+        shown = f"{found:,} matches" + (", over the count's cap" if found > 10_000 else "")
+        cases.append((f"{label}, {shown}: first page", path))
+        page = admin.get(path).get_data(as_text=True)
+        next_link = re.search(r'href="([^"]+)" rel="next"', page)
+        if next_link:
+            cases.append((f"{label}: next page", html.unescape(next_link.group(1))))
     results = []
     for label, path in cases:
         result = measure(admin, path, args.runs, recorder)
@@ -85,11 +113,11 @@ def main() -> int:
         lines.append(f"| {label} | {result['median']:.1f} ms | {result['p95']:.1f} ms | "
                      f"{result['median'] / floor:.2f} | {len(result['statements'])} |")
     for label, result in results:
-        if "after row" in label and "artist A→Z" in label or label.startswith("search by"):
+        if "after row" in label and "artist A→Z" in label or label.startswith("search"):
             statement, parameters = next(
                 (s, p) for s, p in result["statements"]
                 if "LIMIT" in s.upper() and "FROM user_account AS sort_by" in s
-                or (label.startswith("search") and s.lstrip().upper().startswith("SELECT SONG.")
+                or (label.startswith("search") and "ORDER BY" in s.upper()
                     and "LIMIT" in s.upper()))
             lines += ["", f"#### {label}: page query plan", "", "```",
                       explain(engine, statement, parameters), "```"]

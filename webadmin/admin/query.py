@@ -382,22 +382,43 @@ def list_load_options(admin: ModelAdmin, columns: Sequence[Any]) -> list[Any]:
     return options
 
 
+def from_matches(model: Any, stmt: Select[Any]) -> Select[Any]:
+    """``stmt``'s rows as ``id = ANY(ARRAY(SELECT id … matching))`` (PostgreSQL): the ids are
+    found first, once (an InitPlan planned on its own: the search's trigram indexes, a
+    BitmapOr), then read through the primary key and sorted — instead of walking the sort
+    order's index and testing every row until a page is full."""
+    return select(model).where(InSubquery(model.id, stmt.with_only_columns(model.id)
+                                          .order_by(None).correlate(None)))
+
+
 def fetch_page(session: Session, admin: ModelAdmin, user: User, params: ListParams,
                stmt: Select[Any] | None = None, columns: Sequence[Any] | None = None,
-               extras: Sequence[Any] = ()) -> Page:
+               extras: Sequence[Any] = (), *, few_matches: bool = False) -> Page:
     """One page by keyset. ``columns`` (the list's): load only what they show. ``extras``:
     uncorrelated scalar subqueries (the capped count, …) asked in the same statement; their
-    values come back in ``Page.extras`` — unless the page has no rows to carry them."""
+    values come back in ``Page.extras`` — unless the page has no rows to carry them.
+
+    ``few_matches``: the caller counted the rows ``stmt`` matches and they are few (the capped
+    count did not reach its cap). On PostgreSQL the page is then sorted from those matches
+    (``from_matches``): the planner cannot tell how few rows a search matches (an artist's
+    name becomes ids only when the query runs; a trigram estimate is rough), assumes many, and
+    would otherwise walk the sort order's index filtering row after row — most of the table for
+    a rare artist. Paging from the matches costs at most ``COUNT_CAP`` primary-key reads and a
+    sort. The rows, order and cursors are the same either way; SQLite keeps the index walk."""
     stmt = filtered_query(admin, user, params) if stmt is None else stmt
     model = admin.model_cls
+    postgresql = session.get_bind().dialect.name == "postgresql"
+    few_matches = few_matches and postgresql
+    if few_matches:
+        stmt = from_matches(model, stmt)
     column, row_id = sort_column(admin, params.sort_key), model.id
     backwards = params.before is not None
     descending = params.descending != backwards  # walking backwards flips the order
     cursor = params.before if backwards else params.after
     if "." in admin.sortable[params.sort_key]:
         stmt = related_page(admin, params.sort_key, stmt, cursor, descending,
-                            params.per_page + 1, lateral=not admin.owns(user)
-                            and session.get_bind().dialect.name == "postgresql")
+                            params.per_page + 1, lateral=postgresql and not few_matches
+                            and not admin.owns(user))
     else:
         if cursor is not None:
             stmt = stmt.where(keyset_after(column, row_id, cursor[0], cursor[1], descending))

@@ -116,7 +116,8 @@ def list_page_data(admin: ModelAdmin, me: User) -> dict[str, Any]:
     """What the list template shows, in two statements: the user (loader, before this) and
     the page (keyset) carrying the capped count, the estimate and the data versions of the
     filter choices (cached per process under those versions) — three when the page has no
-    rows to carry them, one more with filter counts on. Rows are drawn in Python
+    rows to carry them or for a search on PostgreSQL (counted first), one more with filter
+    counts on. Rows are drawn in Python
     (``_row_renderer``), not per cell in the template."""
     session = db_session()
     params = parse_list_params(admin, request.args, me)
@@ -125,16 +126,25 @@ def list_page_data(admin: ModelAdmin, me: User) -> dict[str, Any]:
     unscoped = not params.is_filtered and not params.deleted and admin.unscoped_for(me)
     filters = admin.get_list_filters(me)
     related = [f for f in filters if isinstance(f, RelatedFilter)]
-    # The capped count, the estimate and the filter choices' versions ride along with the page
-    # (one statement); a page without rows can't carry them: then they are asked on their own.
     counting = count_columns(session, stmt, estimate_table=admin.model_cls.__tablename__
                              if unscoped else None)
     versioning = [f.version_query(me) for f in related]
-    page = fetch_page(session, admin, me, params, stmt, columns,
-                      extras=[*counting, *versioning])
-    values = page.extras if page.extras is not None else list(
-        session.execute(select(*counting, *versioning)).one())
-    count, versions = read_count(values[:len(counting)]), values[len(counting):]
+    if params.q and session.get_bind().dialect.name == "postgresql":
+        # A search counts first: one matching few rows is paged from its matches (query.py).
+        values = list(session.execute(select(*counting, *versioning)).one())
+        count = read_count(values[:len(counting)])
+        page = fetch_page(session, admin, me, params, stmt, columns,
+                          few_matches=not count.capped)
+    else:
+        # The capped count, the estimate and the filter choices' versions ride along with the
+        # page (one statement); a page without rows can't carry them: then they are asked on
+        # their own.
+        page = fetch_page(session, admin, me, params, stmt, columns,
+                          extras=[*counting, *versioning])
+        values = page.extras if page.extras is not None else list(
+            session.execute(select(*counting, *versioning)).one())
+        count = read_count(values[:len(counting)])
+    versions = values[len(counting):]
     version_of = {id(f): version for f, version in zip(related, versions, strict=True)}
     widgets = [f.widget(params.filters.get(f.param), session, me, version=version_of[id(f)])
                if isinstance(f, RelatedFilter)
