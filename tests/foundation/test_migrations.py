@@ -105,3 +105,27 @@ def test_song_search_has_trigram_indexes_on_postgresql(migrated_database):
     for name in ("ix_song_live_title_trgm", "ix_song_live_isrc_trgm"):
         assert name in indexes
         assert indexes[name]["dialect_options"].get("postgresql_using") == "gin"
+
+
+def test_the_readiness_probe_expects_the_migrations_head():
+    """/readyz compares the database with health.MIGRATION_HEADS (the serving processes do not
+    import Alembic): it must be what Alembic reads from the migrations folder. A new migration
+    fails this test until the constant names it."""
+    from alembic.script import ScriptDirectory
+
+    from webadmin.health import MIGRATION_HEADS
+
+    heads = frozenset(ScriptDirectory.from_config(alembic_config("sqlite://")).get_heads())
+    assert MIGRATION_HEADS == heads, f"set webadmin/health.py MIGRATION_HEADS to {set(heads)}"
+
+
+def test_serving_the_app_does_not_import_alembic():
+    import subprocess
+    import sys
+
+    code = ("import sys; from webadmin import create_app; "
+            "create_app({'ENV_NAME': 'testing', 'TESTING': True, 'SECRET_KEY': 'x' * 40, "
+            "'DATABASE_URL': 'sqlite://'}); print('alembic' in sys.modules)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         timeout=60, check=True).stdout
+    assert out.strip() == "False"
