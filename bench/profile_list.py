@@ -31,14 +31,13 @@ from webadmin.db import get_db  # noqa: E402
 # (label, function name as cProfile records it: file fragment, function)
 AREAS = (
     ("template rendering", "jinja2/environment.py", "render"),
-    ("page query + rows", "webadmin/admin/query.py", "fetch_page"),
-    ("capped count (+ estimate) — before", "webadmin/admin/query.py", "capped_count"),
-    ("count + estimate + filter versions, one statement", "webadmin/admin/query.py",
-     "count_with"),
+    ("page query (with the count and filter versions) + rows", "webadmin/admin/query.py",
+     "fetch_page"),
+    ("count on its own (a search, an empty page)", "webadmin/admin/query.py", "count_with"),
     ("filter widgets", "webadmin/admin/filters.py", "widget"),
-    ("signed-in user", "webadmin/auth/loader.py", "load_user"),
-    ("cell formatting", "webadmin/admin/views.py", "_cell"),
-    ("rows drawn in Python", "webadmin/admin/views.py", "render"),
+    ("signed-in user (+ the snapshot)", "webadmin/auth/loader.py", "load_user"),
+    ("cells (drawers)", "webadmin/admin/views.py", "__call__"),
+    ("rows drawn in Python (cells included)", "webadmin/admin/views.py", "render"),
 )
 
 
