@@ -1,5 +1,6 @@
-"""The songs list's lean path (issue 11): three statements a page including the signed-in user,
-filter choices cached per process but never stale, every value escaped, scope kept, lean HTML."""
+"""The songs list's lean path (issue 11): at most three statements a page including the signed-in
+user (two with rows: the count rides with the page), filter choices cached per process but never
+stale, every value escaped, scope kept, lean HTML."""
 
 from __future__ import annotations
 

@@ -43,6 +43,7 @@ from .filters import RelatedFilter
 from .forms import AdminForm, ConfirmForm, RelatedField
 from .query import (
     count_columns,
+    count_with,
     facet_counts,
     fetch_page,
     filtered_query,
@@ -126,25 +127,27 @@ def list_page_data(admin: ModelAdmin, me: User) -> dict[str, Any]:
     unscoped = not params.is_filtered and not params.deleted and admin.unscoped_for(me)
     filters = admin.get_list_filters(me)
     related = [f for f in filters if isinstance(f, RelatedFilter)]
-    counting = count_columns(session, stmt, estimate_table=admin.model_cls.__tablename__
-                             if unscoped else None)
+    estimate_table = admin.model_cls.__tablename__ if unscoped else None
     versioning = [f.version_query(me) for f in related]
     if params.q and session.get_bind().dialect.name == "postgresql":
         # A search counts first: one matching few rows is paged from its matches (query.py).
-        values = list(session.execute(select(*counting, *versioning)).one())
-        count = read_count(values[:len(counting)])
+        count, versions = count_with(session, stmt, estimate_table=estimate_table,
+                                     extras=versioning)
         page = fetch_page(session, admin, me, params, stmt, columns,
                           few_matches=not count.capped)
     else:
         # The capped count, the estimate and the filter choices' versions ride along with the
         # page (one statement); a page without rows can't carry them: then they are asked on
         # their own.
+        counting = count_columns(session, stmt, estimate_table=estimate_table)
         page = fetch_page(session, admin, me, params, stmt, columns,
                           extras=[*counting, *versioning])
-        values = page.extras if page.extras is not None else list(
-            session.execute(select(*counting, *versioning)).one())
-        count = read_count(values[:len(counting)])
-    versions = values[len(counting):]
+        if page.extras is None:
+            count, versions = count_with(session, stmt, estimate_table=estimate_table,
+                                         extras=versioning)
+        else:
+            count = read_count(page.extras[:len(counting)])
+            versions = page.extras[len(counting):]
     version_of = {id(f): version for f, version in zip(related, versions, strict=True)}
     widgets = [f.widget(params.filters.get(f.param), session, me, version=version_of[id(f)])
                if isinstance(f, RelatedFilter)
