@@ -14,7 +14,6 @@ the first 50 genres: what the largest bounded filter costs.
 from __future__ import annotations
 
 import argparse
-import os
 import statistics
 import sys
 import time
@@ -28,7 +27,7 @@ sys.path.insert(0, str(ROOT))
 from sqlalchemy import func, select  # noqa: E402
 from werkzeug.datastructures import MultiDict  # noqa: E402
 
-from bench.generate import in_process_app  # noqa: E402
+from bench.generate import app_from_environment  # noqa: E402
 from bench.list_latency import Recorder, explain  # noqa: E402
 from webadmin.admin import filters as filters_module  # noqa: E402
 from webadmin.admin import site  # noqa: E402
@@ -63,10 +62,7 @@ def main() -> int:
     parser.add_argument("--cap", type=int, default=None, help="count options up to this many "
                         "rows (default: the app's FACET_CAP)")
     args = parser.parse_args()
-    url = os.environ.get("DATABASE_URL", "")
-    if not url.startswith("postgresql"):
-        parser.error("set DATABASE_URL to the PostgreSQL database bench/generate.py filled")
-    app = in_process_app(url)
+    app = app_from_environment(parser)
     engine = get_db(app).engine
     admin = site.get("songs")
     assert admin is not None

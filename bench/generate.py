@@ -48,6 +48,15 @@ def in_process_app(url: str, **overrides: Any) -> Flask:
                        **overrides})
 
 
+def app_from_environment(parser: argparse.ArgumentParser, **overrides: Any) -> Flask:
+    """``in_process_app`` on the PostgreSQL database named by DATABASE_URL (the one this script
+    filled); anything else is a usage error of the calling benchmark."""
+    url = os.environ.get("DATABASE_URL", "")
+    if not url.startswith("postgresql"):
+        parser.error("set DATABASE_URL to the PostgreSQL database bench/generate.py filled")
+    return in_process_app(url, **overrides)
+
+
 def prepare(url: str) -> None:
     from tests.helpers import alembic_config, run_alembic
     from webadmin.db import get_db

@@ -13,7 +13,6 @@ request sent), which shows the keyset condition answered by an index: no OFFSET,
 from __future__ import annotations
 
 import argparse
-import os
 import statistics
 import sys
 import time
@@ -26,7 +25,7 @@ sys.path.insert(0, str(ROOT))
 
 from sqlalchemy import event, func, select, text  # noqa: E402
 
-from bench.generate import in_process_app  # noqa: E402
+from bench.generate import app_from_environment  # noqa: E402
 from tests.helpers import Browser  # noqa: E402
 from webadmin.admin.query import encode_cursor  # noqa: E402
 from webadmin.db import get_db  # noqa: E402
@@ -95,11 +94,8 @@ def main() -> int:
     parser.add_argument("--deep", type=int, default=500_000, help="rows before the deep page")
     parser.add_argument("--out", type=Path, default=None, help="also write the report here")
     args = parser.parse_args()
-    url = os.environ.get("DATABASE_URL", "")
-    if not url.startswith("postgresql"):
-        parser.error("set DATABASE_URL to the PostgreSQL database bench/generate.py filled")
 
-    app = in_process_app(url)
+    app = app_from_environment(parser)
     engine = get_db(app).engine
     with engine.connect() as conn:
         total = conn.scalar(select(func.count()).select_from(Song).where(

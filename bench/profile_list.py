@@ -24,7 +24,7 @@ sys.path.insert(0, str(ROOT))
 
 from sqlalchemy import event  # noqa: E402
 
-from bench.generate import in_process_app  # noqa: E402
+from bench.generate import app_from_environment  # noqa: E402
 from bench.list_latency import BENCH_PASSWORD, sign_in  # noqa: E402
 from webadmin.db import get_db  # noqa: E402
 
@@ -50,10 +50,7 @@ def main() -> int:
                         help="keep the list cache on: profile a repeated view answered from it "
                              "(default: off, every request reads and draws the page)")
     args = parser.parse_args()
-    url = os.environ.get("DATABASE_URL", "")
-    if not url.startswith("postgresql"):
-        parser.error("set DATABASE_URL to the PostgreSQL database bench/generate.py filled")
-    app = in_process_app(url, **({} if args.cache else {"LIST_CACHE_SIZE": 0}))
+    app = app_from_environment(parser, **({} if args.cache else {"LIST_CACHE_SIZE": 0}))
     assert BENCH_PASSWORD
     browser = sign_in(app, args.email)
     statements: list[str] = []

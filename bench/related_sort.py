@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import argparse
 import html
-import os
 import re
 import sys
 from pathlib import Path
@@ -32,7 +31,7 @@ sys.path.insert(0, str(ROOT))
 
 from sqlalchemy import text  # noqa: E402
 
-from bench.generate import in_process_app  # noqa: E402
+from bench.generate import app_from_environment  # noqa: E402
 from bench.list_latency import Recorder, explain, measure, sign_in  # noqa: E402
 from webadmin.admin.query import encode_cursor  # noqa: E402
 from webadmin.db import get_db  # noqa: E402
@@ -54,10 +53,7 @@ def main() -> int:
     parser.add_argument("--runs", type=int, default=15)
     parser.add_argument("--deep", type=int, default=500_000)
     args = parser.parse_args()
-    url = os.environ.get("DATABASE_URL", "")
-    if not url.startswith("postgresql"):
-        parser.error("set DATABASE_URL to the PostgreSQL database bench/generate.py filled")
-    app = in_process_app(url)
+    app = app_from_environment(parser)
     engine = get_db(app).engine
     with engine.connect() as conn:
         total = conn.scalar(text("SELECT count(*) FROM song WHERE deleted_at IS NULL"))
