@@ -47,6 +47,7 @@ from tests.production.servers import (  # noqa: E402
     HttpClient,
     gunicorn_env,
     start_gunicorn,
+    terminate_backends,
 )
 from webadmin.models import Genre, Song, UserRole  # noqa: E402
 from webadmin.services.users import create_user  # noqa: E402
@@ -89,17 +90,6 @@ class Cluster:
 
     def url(self, database: str = "postgres") -> str:
         return f"postgresql+psycopg://postgres@127.0.0.1:{self.port}/{database}"
-
-
-def terminate_backends(url: str, database: str) -> int:
-    engine = create_engine(url, isolation_level="AUTOCOMMIT")
-    try:
-        with engine.connect() as connection:
-            return len(connection.execute(text(
-                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
-                "WHERE datname = :db AND pid <> pg_backend_pid()"), {"db": database}).all())
-    finally:
-        engine.dispose()
 
 
 # ---- what the clients do ----------------------------------------------------------------------

@@ -257,6 +257,20 @@ def start_nginx(root: Path, upstream_port: int, proxy_params: Path) -> Nginx:
 
 # ---- a database of the test's own, and a small HTTP client -------------------------------------
 
+def terminate_backends(url: str, database: str | None = None) -> int:
+    """Kill every connection to ``database`` (default: the one ``url`` names) but the one asking,
+    through ``url``: how many there were."""
+    database = database or make_url(url).database
+    engine = create_engine(url, isolation_level="AUTOCOMMIT")
+    try:
+        with engine.connect() as connection:
+            return len(connection.execute(text(
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                "WHERE datname = :db AND pid <> pg_backend_pid()"), {"db": database}).all())
+    finally:
+        engine.dispose()
+
+
 @contextmanager
 def dedicated_database(base_url: str, suffix: str, folder: Path) -> Iterator[str]:
     """A fresh database migrated to head: a SQLite file in ``folder``, or ``<db>_<suffix>`` on

@@ -8,7 +8,6 @@ PostgreSQL only (the SQLite pass skips it). Each gunicorn gets a database of its
 from __future__ import annotations
 
 import pytest
-from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
 from tests.helpers import DEFAULT_PASSWORD, csrf_token_from
@@ -20,6 +19,7 @@ from tests.production.servers import (
     free_port,
     gunicorn_env,
     start_gunicorn,
+    terminate_backends,
     wait_for,
 )
 
@@ -77,18 +77,6 @@ def assert_friendly_503(reply) -> None:
 
 def statuses(client: HttpClient, paths=(SIGNED_IN_PAGE, "/readyz", "/")) -> list[int]:
     return [client.get(path).status for _ in range(ROUNDS // len(paths)) for path in paths]
-
-
-def terminate_backends(url: str) -> int:
-    database = make_url(url).database
-    engine = create_engine(url, isolation_level="AUTOCOMMIT")
-    try:
-        with engine.connect() as connection:
-            return len(connection.execute(text(
-                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
-                "WHERE datname = :db AND pid <> pg_backend_pid()"), {"db": database}).all())
-    finally:
-        engine.dispose()
 
 
 def test_terminated_backends_are_replaced_without_500s(outage_database, server):
